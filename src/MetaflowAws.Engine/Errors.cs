@@ -1,0 +1,72 @@
+namespace MetaflowAws.Engine;
+
+/// <summary>What kind of failure an error is; the cmdlets map it to an ErrorCategory.</summary>
+public enum ErrorKind
+{
+    InvalidArgument,
+    InvalidData,
+    ObjectNotFound,
+    ResourceExists,
+    InvalidOperation,
+    Authentication,
+    PermissionDenied,
+    OperationStopped,
+    OperationTimeout,
+    ResourceUnavailable,
+    ConnectionError,
+    NotImplemented,
+    WriteError,
+    ReadError,
+}
+
+/// <summary>Stable error ids: scripts and Pester tests match on these.</summary>
+public static class ErrorIds
+{
+    public const string IncompleteCredentials = "IncompleteCredentials";
+    public const string ProfileNotFound = "ProfileNotFound";
+    public const string NoCredentials = "NoCredentials";
+    public const string NoRegion = "NoRegion";
+    public const string InvalidRegion = "InvalidRegion";
+    public const string InvalidEndpoint = "InvalidEndpoint";
+    public const string InvalidStackName = "InvalidStackName";
+    public const string InvalidParameter = "InvalidParameter";
+    public const string TemplateNotFound = "TemplateNotFound";
+    public const string TemplateInvalid = "TemplateInvalid";
+    public const string StackNotFound = "StackNotFound";
+    public const string StackAlreadyExists = "StackAlreadyExists";
+    public const string StackOperationFailed = "StackOperationFailed";
+    public const string StackRolledBack = "StackRolledBack";
+    public const string StackBusy = "StackBusy";
+    public const string WaitTimedOut = "WaitTimedOut";
+    public const string WaitCancelled = "WaitCancelled";
+    public const string AccessDenied = "AccessDenied";
+    public const string Throttled = "Throttled";
+    public const string AwsError = "AwsError";
+    public const string EndpointUnreachable = "EndpointUnreachable";
+    public const string InvalidCredentials = "InvalidCredentials";
+    public const string NotAMetaflowStack = "NotAMetaflowStack";
+}
+
+/// <summary>An error the module reports to the user: a stable id, a kind, the target, a message that says what to do.</summary>
+public class MetaflowException : Exception
+{
+    public MetaflowException(string errorId, string message, ErrorKind kind, object? target, Exception? inner = null)
+        : base(message, inner)
+    {
+        ErrorId = errorId;
+        Kind = kind;
+        Target = target;
+    }
+
+    public string ErrorId { get; }
+
+    public ErrorKind Kind { get; }
+
+    public object? Target { get; }
+
+    /// <summary>The AWS request id when the error came from AWS.</summary>
+    public string? RequestId { get; init; }
+
+    /// <summary>The AWS error code when the error came from AWS.</summary>
+    public string? AwsErrorCode { get; init; }
+}

@@ -1,0 +1,60 @@
+using MetaflowAws.Engine.Templates;
+
+namespace MetaflowAws.Sandbox.CloudFormation;
+
+/// <summary>The names a template sees through pseudo parameters.</summary>
+public sealed record StackContext(string StackName, string StackId, string Region, string AccountId, string Partition);
+
+public sealed class StackEvent
+{
+    public required string EventId { get; init; }
+    public required string LogicalResourceId { get; init; }
+    public string? PhysicalResourceId { get; init; }
+    public required string ResourceType { get; init; }
+    public required string ResourceStatus { get; init; }
+    public string? ResourceStatusReason { get; init; }
+    public DateTime Timestamp { get; init; }
+}
+
+public sealed class ResourceState
+{
+    public required string LogicalId { get; init; }
+    public required string Type { get; init; }
+    public string? PhysicalId { get; set; }
+    public string Status { get; set; } = "";
+    public string? Reason { get; set; }
+    public DateTime Timestamp { get; set; }
+    public string? Ref { get; set; }
+    public IReadOnlyDictionary<string, string> Attributes { get; set; } = new Dictionary<string, string>();
+    public Dictionary<string, object?> Properties { get; set; } = new();
+    public string DeletionPolicy { get; init; } = "Delete";
+}
+
+public sealed record OutputValue(string Key, string Value, string? Description, string? ExportName);
+
+public sealed class Stack
+{
+    public required StackContext Context { get; init; }
+    public string StackName => Context.StackName;
+    public string StackId => Context.StackId;
+    public required TemplateDocument Template { get; init; }
+    public required string TemplateBody { get; init; }
+    public required Dictionary<string, string> ParameterValues { get; init; }
+    public required HashSet<string> NoEchoParameters { get; init; }
+    public IReadOnlyList<string> Capabilities { get; init; } = [];
+    public IReadOnlyList<(string Key, string Value)> Tags { get; init; } = [];
+    public bool DisableRollback { get; init; }
+    public string? Description => Template.Description;
+    public DateTime CreationTime { get; init; }
+    public DateTime? LastUpdatedTime { get; set; }
+    public DateTime? DeletionTime { get; set; }
+    public string Status { get; set; } = "";
+    public string? StatusReason { get; set; }
+    public Dictionary<string, bool> Conditions { get; set; } = new();
+    public List<ResourceState> Resources { get; } = [];
+    public List<StackEvent> Events { get; } = [];
+    public List<OutputValue> Outputs { get; set; } = [];
+    public object Sync { get; } = new();
+
+    public ResourceState? Resource(string logicalId) => Resources.FirstOrDefault(r => r.LogicalId == logicalId);
+}

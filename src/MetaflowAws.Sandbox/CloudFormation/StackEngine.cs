@@ -1,0 +1,575 @@
+using System.Collections.Concurrent;
+using System.Globalization;
+using System.Text.RegularExpressions;
+using MetaflowAws.Engine.Templates;
+
+namespace MetaflowAws.Sandbox.CloudFormation;
+
+/// <summary>An error answered to the client: AWS error code, message, HTTP status.</summary>
+public sealed class ApiError(string code, string message, int status = 400, string type = "Sender") : Exception(message)
+{
+    public string Code { get; } = code;
+    public int Status { get; } = status;
+    public string Type { get; } = type;
+
+    public static ApiError Validation(string message) => new("ValidationError", message);
+}
+
+public sealed record CreateStackInput(
+    string StackName, string? TemplateBody, string? TemplateUrl, IReadOnlyDictionary<string, string> Parameters,
+    IReadOnlyList<string> Capabilities, IReadOnlyList<(string, string)> Tags, string? OnFailure, bool DisableRollback);
+
+/// <summary>A resource told to fail: CREATE_FAILED / DELETE_FAILED with the given reason.</summary>
+public sealed record ResourceFault(string LogicalId, string Operation, string Reason, string? StackName);
+
+/// <summary>
+/// The sandbox's CloudFormation: stacks driven by their real templates, resources created in
+/// dependency order at a configurable pace, with per-resource events, rollback and deletion.
+/// </summary>
+public sealed class StackEngine
+{
+    public const string AccountId = "123456789012";
+    private static readonly Regex StackNamePattern = new("^[a-zA-Z][-a-zA-Z0-9]*$", RegexOptions.Compiled);
+    private readonly ConcurrentDictionary<string, Stack> _byId = new();
+    private readonly List<Stack> _order = [];
+    private readonly object _sync = new();
+    private readonly Func<string, string?> _fetchTemplateUrl;
+
+    public StackEngine(Func<string, string?> fetchTemplateUrl) => _fetchTemplateUrl = fetchTemplateUrl;
+
+    /// <summary>Time each resource spends in progress.</summary>
+    public TimeSpan ResourceDelay { get; set; } = TimeSpan.FromMilliseconds(40);
+
+    public ConcurrentBag<ResourceFault> Faults { get; } = new();
+
+    public IEnumerable<Stack> AllStacks { get { lock (_sync) return _order.ToList(); } }
+
+    public Stack? Find(string nameOrId)
+    {
+        if (_byId.TryGetValue(nameOrId, out var byId)) return byId;
+        lock (_sync) return _order.LastOrDefault(s => s.StackName == nameOrId && s.Status != "DELETE_COMPLETE");
+    }
+
+    public Stack Get(string nameOrId) => Find(nameOrId) ?? throw ApiError.Validation($"Stack with id {nameOrId} does not exist");
+
+    public Stack CreateStack(CreateStackInput input, string region)
+    {
+        if (input.StackName.Length > 128 || !StackNamePattern.IsMatch(input.StackName))
+            throw ApiError.Validation($"1 validation error detected: Value '{input.StackName}' at 'stackName' failed to satisfy constraint: Member must satisfy regular expression pattern: [a-zA-Z][-a-zA-Z0-9]*");
+        var body = ResolveBody(input.TemplateBody, input.TemplateUrl);
+        var template = ParseTemplate(body);
+        lock (_sync)
+        {
+            if (_order.Any(s => s.StackName == input.StackName && s.Status != "DELETE_COMPLETE"))
+                throw new ApiError("AlreadyExistsException", $"Stack [{input.StackName}] already exists");
+        }
+
+        var (values, noEcho) = BindParameters(template, input.Parameters);
+        var id = $"arn:aws:cloudformation:{region}:{AccountId}:stack/{input.StackName}/{Guid.NewGuid()}";
+        var stack = new Stack
+        {
+            Context = new StackContext(input.StackName, id, region, AccountId, "aws"),
+            Template = template,
+            TemplateBody = body,
+            ParameterValues = values,
+            NoEchoParameters = noEcho,
+            Capabilities = input.Capabilities,
+            Tags = input.Tags,
+            DisableRollback = input.DisableRollback || input.OnFailure == "DO_NOTHING",
+            CreationTime = DateTime.UtcNow,
+            Status = "CREATE_IN_PROGRESS",
+            StatusReason = "User Initiated",
+        };
+        var scope = new StackScope(stack);
+        stack.Conditions = EvaluateConditions(template, scope);
+        var plan = Plan(stack);
+        CheckCapabilities(template, stack, input.Capabilities);
+
+        lock (_sync)
+        {
+            _order.Add(stack);
+            _byId[id] = stack;
+        }
+        AddStackEvent(stack, "CREATE_IN_PROGRESS", "User Initiated");
+        _ = Task.Run(() => RunCreateAsync(stack, plan));
+        return stack;
+    }
+
+    public void DeleteStack(string nameOrId, IReadOnlyList<string> retain)
+    {
+        var stack = Find(nameOrId);
+        if (stack is null || stack.Status == "DELETE_COMPLETE") return; // deleting a missing stack succeeds, as on AWS
+        lock (stack.Sync)
+        {
+            if (stack.Status.EndsWith("_IN_PROGRESS", StringComparison.Ordinal) && stack.Status != "DELETE_IN_PROGRESS")
+                throw ApiError.Validation($"Stack [{stack.StackName}] cannot be deleted while in status {stack.Status}");
+            if (stack.Status == "DELETE_IN_PROGRESS") return;
+            if (retain.Count > 0 && stack.Status != "DELETE_FAILED")
+                throw ApiError.Validation($"Invalid operation on stack [{stack.StackId}]. RetainResources can only be specified when stack is in DELETE_FAILED state");
+            stack.Status = "DELETE_IN_PROGRESS";
+            stack.StatusReason = "User Initiated";
+        }
+        AddStackEvent(stack, "DELETE_IN_PROGRESS", "User Initiated");
+        _ = Task.Run(() => RunDeleteAsync(stack, retain.ToHashSet()));
+    }
+
+    public string ResolveBody(string? body, string? url)
+    {
+        if (!string.IsNullOrEmpty(body))
+        {
+            if (body.Length > 51200)
+                throw ApiError.Validation("1 validation error detected: Value '...' at 'templateBody' failed to satisfy constraint: Member must have length less than or equal to 51200");
+            return body;
+        }
+        if (!string.IsNullOrEmpty(url))
+            return _fetchTemplateUrl(url) ?? throw ApiError.Validation($"TemplateURL must be a supported URL.");
+        throw ApiError.Validation("Either Template URL or Template Body must be specified.");
+    }
+
+    public static TemplateDocument ParseTemplate(string body)
+    {
+        try
+        {
+            var t = TemplateDocument.Parse(body);
+            foreach (var (name, res) in t.Section("Resources"))
+                if (res is not Dictionary<string, object?> r || r.GetValueOrDefault("Type") is not string)
+                    throw ApiError.Validation($"Template format error: [/Resources/{name}] Every Resources object must contain a Type member.");
+            return t;
+        }
+        catch (TemplateFormatException ex)
+        {
+            throw ApiError.Validation(ex.Message.StartsWith("Template format error", StringComparison.Ordinal) ? ex.Message : "Template format error: " + ex.Message);
+        }
+    }
+
+    /// <summary>Binds given values and defaults to the template's parameters, with CloudFormation's checks and messages.</summary>
+    public static (Dictionary<string, string> Values, HashSet<string> NoEcho) BindParameters(TemplateDocument template, IReadOnlyDictionary<string, string> given)
+    {
+        var declared = template.Section("Parameters");
+        var unknown = given.Keys.Where(k => !declared.ContainsKey(k)).ToList();
+        if (unknown.Count > 0) throw ApiError.Validation($"Parameters: [{string.Join(", ", unknown)}] do not exist in the template");
+        var values = new Dictionary<string, string>(StringComparer.Ordinal);
+        var noEcho = new HashSet<string>();
+        var missing = new List<string>();
+        foreach (var (name, defObj) in declared)
+        {
+            var def = defObj as Dictionary<string, object?> ?? new();
+            string? S(string k) => def.GetValueOrDefault(k) as string;
+            if (string.Equals(S("NoEcho"), "true", StringComparison.OrdinalIgnoreCase)) noEcho.Add(name);
+            var value = given.TryGetValue(name, out var g) ? g : S("Default");
+            if (value is null)
+            {
+                missing.Add(name);
+                continue;
+            }
+            CheckParameter(name, value, def);
+            values[name] = value;
+        }
+        if (missing.Count > 0) throw ApiError.Validation($"Parameters: [{string.Join(", ", missing)}] must have values");
+        return (values, noEcho);
+    }
+
+    private static void CheckParameter(string name, string value, Dictionary<string, object?> def)
+    {
+        string? S(string k) => def.GetValueOrDefault(k) as string;
+        var type = S("Type") ?? "String";
+        var constraint = S("ConstraintDescription");
+        ApiError Fail(string plain) => ApiError.Validation(constraint is null ? plain : $"Parameter '{name}' failed to satisfy constraint: {constraint}");
+        var items = type.StartsWith("List<", StringComparison.Ordinal) || type == "CommaDelimitedList" ? value.Split(',').Select(v => v.Trim()).ToArray() : [value];
+        if (def.GetValueOrDefault("AllowedValues") is List<object?> allowed)
+        {
+            var set = allowed.Select(a => a as string).ToHashSet();
+            if (items.Any(i => !set.Contains(i))) throw Fail($"Parameter '{name}' must be one of AllowedValues");
+        }
+        if (type is "Number" or "List<Number>")
+        {
+            foreach (var i in items)
+            {
+                if (!double.TryParse(i, NumberStyles.Float, CultureInfo.InvariantCulture, out var n))
+                    throw ApiError.Validation($"Parameter '{name}' must be a number.");
+                if (S("MinValue") is { } min && n < double.Parse(min, CultureInfo.InvariantCulture)) throw Fail($"Parameter '{name}' must be a number not less than {min}");
+                if (S("MaxValue") is { } max && n > double.Parse(max, CultureInfo.InvariantCulture)) throw Fail($"Parameter '{name}' must be a number not greater than {max}");
+            }
+        }
+        if (S("AllowedPattern") is { } pattern && items.Any(i => !Regex.IsMatch(i, "^(?:" + pattern + ")$")))
+            throw Fail($"Parameter '{name}' must match pattern {pattern}");
+        if (S("MinLength") is { } minLen && value.Length < int.Parse(minLen, CultureInfo.InvariantCulture))
+            throw Fail($"Parameter '{name}' must contain at least {minLen} characters");
+        if (S("MaxLength") is { } maxLen && value.Length > int.Parse(maxLen, CultureInfo.InvariantCulture))
+            throw Fail($"Parameter '{name}' must contain at most {maxLen} characters");
+    }
+
+    private static Dictionary<string, bool> EvaluateConditions(TemplateDocument template, StackScope scope)
+    {
+        var result = new Dictionary<string, bool>(StringComparer.Ordinal);
+        scope.ConditionResolver = name =>
+        {
+            if (result.TryGetValue(name, out var v)) return v;
+            if (!template.Section("Conditions").TryGetValue(name, out var node))
+                throw ApiError.Validation($"Template format error: Unresolved dependencies [{name}]. Cannot reference resources in the Conditions block of the template");
+            try { return result[name] = Intrinsics.EvaluateCondition(node, scope); }
+            catch (TemplateError ex) { throw ApiError.Validation(ex.Message); }
+        };
+        foreach (var name in template.Section("Conditions").Keys) scope.ConditionResolver(name);
+        return result;
+    }
+
+    /// <summary>The active resources in creation order; checks references and cycles as CreateStack does.</summary>
+    private static List<(string Id, Dictionary<string, object?> Def)> Plan(Stack stack)
+    {
+        var resources = stack.Template.Section("Resources");
+        var active = new Dictionary<string, Dictionary<string, object?>>(StringComparer.Ordinal);
+        foreach (var (id, def) in resources)
+        {
+            var d = (Dictionary<string, object?>)def!;
+            if (d.GetValueOrDefault("Condition") is string c)
+            {
+                if (!stack.Conditions.TryGetValue(c, out var on))
+                    throw ApiError.Validation($"Template format error: Unresolved dependencies [{c}]. Cannot reference resources in the Conditions block of the template");
+                if (!on) continue;
+            }
+            active[id] = d;
+        }
+        var parameters = stack.Template.Section("Parameters");
+        bool Cond(string c) => stack.Conditions.GetValueOrDefault(c);
+        var deps = new Dictionary<string, HashSet<string>>();
+        foreach (var (id, d) in active)
+        {
+            var refs = new HashSet<string>();
+            Intrinsics.CollectReferences(d.GetValueOrDefault("Properties"), Cond, refs);
+            Intrinsics.CollectReferences(d.GetValueOrDefault("Metadata"), Cond, refs);
+            var set = new HashSet<string>();
+            foreach (var r in refs)
+            {
+                if (r.StartsWith("AWS::", StringComparison.Ordinal) || parameters.ContainsKey(r)) continue;
+                if (!active.ContainsKey(r))
+                    throw ApiError.Validation($"Template format error: Unresolved resource dependencies [{r}] in the Resources block of the template");
+                set.Add(r);
+            }
+            var dependsOn = d.GetValueOrDefault("DependsOn") switch
+            {
+                string s => [s],
+                List<object?> l => l.OfType<string>().ToList(),
+                _ => new List<string>(),
+            };
+            foreach (var dep in dependsOn)
+            {
+                if (!active.ContainsKey(dep))
+                    throw ApiError.Validation($"Template format error: Unresolved resource dependencies [{dep}] in the Resources block of the template");
+                set.Add(dep);
+            }
+            deps[id] = set;
+        }
+        foreach (var output in stack.Template.Section("Outputs").Values.OfType<Dictionary<string, object?>>())
+        {
+            if (output.GetValueOrDefault("Condition") is string oc && !Cond(oc)) continue;
+            var refs = new HashSet<string>();
+            Intrinsics.CollectReferences(output.GetValueOrDefault("Value"), Cond, refs);
+            foreach (var r in refs.Where(r => !r.StartsWith("AWS::", StringComparison.Ordinal) && !parameters.ContainsKey(r) && !active.ContainsKey(r)))
+                throw ApiError.Validation($"Template format error: Unresolved resource dependencies [{r}] in the Outputs block of the template");
+        }
+
+        var order = new List<(string, Dictionary<string, object?>)>();
+        var state = new Dictionary<string, int>();
+        void Visit(string id, Stack<string> path)
+        {
+            if (state.GetValueOrDefault(id) == 2) return;
+            if (state.GetValueOrDefault(id) == 1)
+                throw ApiError.Validation($"Circular dependency between resources: [{string.Join(", ", path.Reverse())}]");
+            state[id] = 1;
+            path.Push(id);
+            foreach (var d in deps[id].OrderBy(x => x, StringComparer.Ordinal)) Visit(d, path);
+            path.Pop();
+            state[id] = 2;
+            order.Add((id, active[id]));
+        }
+        foreach (var id in active.Keys) Visit(id, new Stack<string>());
+        return order;
+    }
+
+    private static void CheckCapabilities(TemplateDocument template, Stack stack, IReadOnlyList<string> given)
+    {
+        var resources = template.Section("Resources").Values.OfType<Dictionary<string, object?>>().ToList();
+        var types = resources.Select(r => r.GetValueOrDefault("Type") as string ?? "").ToList();
+        var needsIam = types.Any(t => t.StartsWith("AWS::IAM::", StringComparison.Ordinal));
+        var needsNamed = resources.Any(r => ResourceModel.IsNamedIam(r.GetValueOrDefault("Type") as string ?? "", r.GetValueOrDefault("Properties") as Dictionary<string, object?>));
+        if (needsNamed && !given.Contains("CAPABILITY_NAMED_IAM"))
+            throw new ApiError("InsufficientCapabilitiesException", "Requires capabilities : [CAPABILITY_NAMED_IAM]");
+        if (needsIam && !given.Contains("CAPABILITY_IAM") && !given.Contains("CAPABILITY_NAMED_IAM"))
+            throw new ApiError("InsufficientCapabilitiesException", "Requires capabilities : [CAPABILITY_IAM]");
+    }
+
+    private async Task RunCreateAsync(Stack stack, List<(string Id, Dictionary<string, object?> Def)> plan)
+    {
+        var scope = new StackScope(stack);
+        foreach (var (id, def) in plan)
+        {
+            var type = (string)def["Type"]!;
+            var resource = new ResourceState
+            {
+                LogicalId = id,
+                Type = type,
+                DeletionPolicy = def.GetValueOrDefault("DeletionPolicy") as string ?? "Delete",
+                Status = "CREATE_IN_PROGRESS",
+                Timestamp = DateTime.UtcNow,
+            };
+            lock (stack.Sync) stack.Resources.Add(resource);
+            AddEvent(stack, resource, "CREATE_IN_PROGRESS", null);
+            await Task.Delay(ResourceDelay);
+
+            string? failure = null;
+            try
+            {
+                var props = Intrinsics.Evaluate(def.GetValueOrDefault("Properties") ?? new Dictionary<string, object?>(), scope) as Dictionary<string, object?> ?? new();
+                resource.Properties = props;
+                failure = ResourceModel.LimitViolation(type, props) ?? FaultFor(stack, id, "Create");
+                if (failure is null)
+                {
+                    var identity = ResourceModel.Create(stack.Context, id, type, props);
+                    resource.Ref = identity.Ref;
+                    resource.PhysicalId = identity.PhysicalId;
+                    resource.Attributes = identity.Attributes;
+                    AddEvent(stack, resource, "CREATE_IN_PROGRESS", "Resource creation Initiated");
+                }
+            }
+            catch (TemplateError ex) { failure = ex.Message; }
+
+            if (failure is not null)
+            {
+                resource.Status = "CREATE_FAILED";
+                resource.Reason = failure;
+                AddEvent(stack, resource, "CREATE_FAILED", failure);
+                await FailCreateAsync(stack, id);
+                return;
+            }
+            resource.Status = "CREATE_COMPLETE";
+            AddEvent(stack, resource, "CREATE_COMPLETE", null);
+        }
+
+        try
+        {
+            stack.Outputs = EvaluateOutputs(stack, scope);
+        }
+        catch (TemplateError ex)
+        {
+            AddStackEvent(stack, "CREATE_FAILED", ex.Message);
+            await FailCreateAsync(stack, stack.StackName);
+            return;
+        }
+        SetStatus(stack, "CREATE_COMPLETE", null);
+        AddStackEvent(stack, "CREATE_COMPLETE", null);
+    }
+
+    private async Task FailCreateAsync(Stack stack, string failedId)
+    {
+        var reason = $"The following resource(s) failed to create: [{failedId}]. ";
+        if (stack.DisableRollback)
+        {
+            SetStatus(stack, "CREATE_FAILED", reason + "Rollback disabled.");
+            AddStackEvent(stack, "CREATE_FAILED", reason + "Rollback disabled.");
+            return;
+        }
+        SetStatus(stack, "ROLLBACK_IN_PROGRESS", reason + "Rollback requested by user.");
+        AddStackEvent(stack, "ROLLBACK_IN_PROGRESS", reason + "Rollback requested by user.");
+        await DeleteResourcesAsync(stack, new HashSet<string>());
+        SetStatus(stack, "ROLLBACK_COMPLETE", null);
+        AddStackEvent(stack, "ROLLBACK_COMPLETE", null);
+    }
+
+    private async Task RunDeleteAsync(Stack stack, HashSet<string> retain)
+    {
+        var failed = await DeleteResourcesAsync(stack, retain);
+        if (failed.Count > 0)
+        {
+            var reason = $"The following resource(s) failed to delete: [{string.Join(", ", failed)}]. ";
+            SetStatus(stack, "DELETE_FAILED", reason);
+            AddStackEvent(stack, "DELETE_FAILED", reason);
+            return;
+        }
+        AddStackEvent(stack, "DELETE_COMPLETE", null);
+        lock (stack.Sync)
+        {
+            stack.DeletionTime = DateTime.UtcNow;
+            stack.Status = "DELETE_COMPLETE";
+            stack.StatusReason = null;
+        }
+    }
+
+    /// <summary>Deletes resources in reverse creation order; returns those that failed.</summary>
+    private async Task<List<string>> DeleteResourcesAsync(Stack stack, HashSet<string> retain)
+    {
+        var failed = new List<string>();
+        List<ResourceState> resources;
+        lock (stack.Sync) resources = stack.Resources.AsEnumerable().Reverse().ToList();
+        foreach (var r in resources)
+        {
+            if (r.Status is "DELETE_COMPLETE" or "DELETE_SKIPPED") continue;
+            if (r.Status == "CREATE_FAILED" && r.PhysicalId is null)
+            {
+                r.Status = "DELETE_COMPLETE";
+                AddEvent(stack, r, "DELETE_COMPLETE", null);
+                continue;
+            }
+            if (retain.Contains(r.LogicalId) || r.DeletionPolicy == "Retain")
+            {
+                r.Status = "DELETE_SKIPPED";
+                AddEvent(stack, r, "DELETE_SKIPPED", null);
+                continue;
+            }
+            r.Status = "DELETE_IN_PROGRESS";
+            AddEvent(stack, r, "DELETE_IN_PROGRESS", null);
+            await Task.Delay(ResourceDelay / 2);
+            if (FaultFor(stack, r.LogicalId, "Delete") is { } reason)
+            {
+                r.Status = "DELETE_FAILED";
+                r.Reason = reason;
+                AddEvent(stack, r, "DELETE_FAILED", reason);
+                failed.Add(r.LogicalId);
+                continue;
+            }
+            r.Status = "DELETE_COMPLETE";
+            AddEvent(stack, r, "DELETE_COMPLETE", null);
+        }
+        return failed;
+    }
+
+    private static List<OutputValue> EvaluateOutputs(Stack stack, StackScope scope)
+    {
+        var result = new List<OutputValue>();
+        foreach (var (key, o) in stack.Template.Section("Outputs"))
+        {
+            if (o is not Dictionary<string, object?> output) continue;
+            if (output.GetValueOrDefault("Condition") is string c && !stack.Conditions.GetValueOrDefault(c)) continue;
+            var value = Intrinsics.Evaluate(output.GetValueOrDefault("Value"), scope);
+            var text = value is List<object?> list ? string.Join(",", list.Select(v => Intrinsics.Scalar(v, "Outputs"))) : Intrinsics.Scalar(value, "Outputs");
+            var description = Intrinsics.Evaluate(output.GetValueOrDefault("Description"), scope) as string;
+            var export = output.GetValueOrDefault("Export") is Dictionary<string, object?> e ? Intrinsics.Evaluate(e.GetValueOrDefault("Name"), scope) as string : null;
+            result.Add(new OutputValue(key, text, description, export));
+        }
+        return result;
+    }
+
+    private string? FaultFor(Stack stack, string logicalId, string operation)
+        => Faults.FirstOrDefault(f => f.LogicalId == logicalId && f.Operation.Equals(operation, StringComparison.OrdinalIgnoreCase)
+            && (f.StackName is null || f.StackName == stack.StackName))?.Reason;
+
+    private static void SetStatus(Stack stack, string status, string? reason)
+    {
+        lock (stack.Sync)
+        {
+            stack.Status = status;
+            stack.StatusReason = reason;
+        }
+    }
+
+    private static void AddEvent(Stack stack, ResourceState r, string status, string? reason)
+    {
+        lock (stack.Sync)
+        {
+            r.Timestamp = DateTime.UtcNow;
+            stack.Events.Add(new StackEvent
+            {
+                EventId = $"{r.LogicalId}-{status}-{Guid.NewGuid()}",
+                LogicalResourceId = r.LogicalId,
+                PhysicalResourceId = r.PhysicalId ?? "",
+                ResourceType = r.Type,
+                ResourceStatus = status,
+                ResourceStatusReason = reason,
+                Timestamp = r.Timestamp,
+            });
+        }
+    }
+
+    private static void AddStackEvent(Stack stack, string status, string? reason)
+    {
+        lock (stack.Sync)
+        {
+            stack.Events.Add(new StackEvent
+            {
+                EventId = Guid.NewGuid().ToString(),
+                LogicalResourceId = stack.StackName,
+                PhysicalResourceId = stack.StackId,
+                ResourceType = "AWS::CloudFormation::Stack",
+                ResourceStatus = status,
+                ResourceStatusReason = reason,
+                Timestamp = DateTime.UtcNow,
+            });
+        }
+    }
+
+    /// <summary>Adds events in bulk (benchmarks of event paging on stacks with long histories).</summary>
+    public void AddHistory(Stack stack, int count)
+    {
+        lock (stack.Sync)
+        {
+            var t = stack.CreationTime.AddDays(-1);
+            var old = Enumerable.Range(0, count).Select(i => new StackEvent
+            {
+                EventId = $"history-{i}",
+                LogicalResourceId = "History",
+                PhysicalResourceId = "history",
+                ResourceType = "AWS::CloudFormation::WaitConditionHandle",
+                ResourceStatus = "CREATE_COMPLETE",
+                Timestamp = t.AddSeconds(i),
+            });
+            stack.Events.InsertRange(0, old);
+        }
+    }
+}
+
+/// <summary>What a stack's template sees: its parameters, pseudo parameters, conditions, mappings and resources.</summary>
+internal sealed class StackScope(Stack stack) : IEvaluationScope
+{
+    public Func<string, bool>? ConditionResolver { get; set; }
+
+    public string Region => stack.Context.Region;
+
+    public bool TryGetParameter(string name, out object? value)
+    {
+        value = name switch
+        {
+            "AWS::AccountId" => stack.Context.AccountId,
+            "AWS::Region" => stack.Context.Region,
+            "AWS::StackName" => stack.StackName,
+            "AWS::StackId" => stack.StackId,
+            "AWS::Partition" => stack.Context.Partition,
+            "AWS::URLSuffix" => "amazonaws.com",
+            "AWS::NotificationARNs" => new List<object?>(),
+            _ => null,
+        };
+        if (value is not null) return true;
+        if (!stack.ParameterValues.TryGetValue(name, out var v)) return false;
+        var type = (stack.Template.Section("Parameters").GetValueOrDefault(name) as Dictionary<string, object?>)?.GetValueOrDefault("Type") as string ?? "String";
+        value = type == "CommaDelimitedList" || type.StartsWith("List<", StringComparison.Ordinal)
+            ? v.Split(',').Select(x => (object?)x.Trim()).ToList()
+            : v;
+        return true;
+    }
+
+    public bool Condition(string name)
+        => ConditionResolver?.Invoke(name) ?? (stack.Conditions.TryGetValue(name, out var v) ? v
+            : throw new TemplateError($"Template format error: Unresolved dependencies [{name}]."));
+
+    public string? Mapping(string map, string top, string second)
+        => stack.Template.Section("Mappings").GetValueOrDefault(map) is Dictionary<string, object?> m
+           && m.GetValueOrDefault(top) is Dictionary<string, object?> t ? t.GetValueOrDefault(second) as string : null;
+
+    public IReadOnlyList<string> AvailabilityZones(string region) => [region + "a", region + "b", region + "c"];
+
+    public bool IsResource(string logicalId) => stack.Template.Section("Resources").ContainsKey(logicalId);
+
+    public string? ResourceRef(string logicalId)
+    {
+        lock (stack.Sync) return stack.Resource(logicalId)?.Ref;
+    }
+
+    public string? ResourceAttribute(string logicalId, string attribute)
+    {
+        ResourceState? r;
+        lock (stack.Sync) r = stack.Resource(logicalId);
+        if (r is null) throw new TemplateError($"Template format error: Unresolved resource dependencies [{logicalId}] in the Resources block of the template");
+        if (r.Attributes.TryGetValue(attribute, out var v)) return v;
+        // Attributes the model has no special shape for: deterministic, derived from the physical id.
+        return r.Ref is null ? null : $"{r.Ref}.{attribute}";
+    }
+}

@@ -1,0 +1,28 @@
+using System.Collections.Concurrent;
+
+namespace MetaflowAws.Sandbox.Http;
+
+public sealed record LoggedRequest(DateTime Time, string Service, string Action, int Status, bool Mutating, string? ErrorCode);
+
+/// <summary>Every request the sandbox answered, so tests can prove what was (not) called.</summary>
+public sealed class RequestLog
+{
+    private readonly ConcurrentQueue<LoggedRequest> _entries = new();
+
+    public void Add(LoggedRequest entry) => _entries.Enqueue(entry);
+
+    public void Clear() => _entries.Clear();
+
+    public object Snapshot()
+    {
+        var all = _entries.ToArray();
+        return new
+        {
+            total = all.Length,
+            mutating = all.Count(e => e.Mutating && e.Status < 400),
+            byAction = all.GroupBy(e => e.Service + ":" + e.Action).OrderBy(g => g.Key).ToDictionary(g => g.Key, g => g.Count()),
+            rejected = all.Count(e => e.Status >= 400),
+            entries = all.Select(e => new { time = e.Time, service = e.Service, action = e.Action, status = e.Status, mutating = e.Mutating, errorCode = e.ErrorCode }),
+        };
+    }
+}
