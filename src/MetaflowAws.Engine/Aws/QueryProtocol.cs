@@ -95,16 +95,17 @@ internal sealed class XmlDocumentUnmarshaller<TResponse> : XmlResponseUnmarshall
         _parse = parse;
     }
 
+    // The whole body is read up front: responses are small, and a document is simpler to read
+    // than the SDK's pull parser. The SDK's own caching stream keeps only the first kilobytes.
     protected override UnmarshallerContext ConstructUnmarshallerContext(Stream responseStream, bool maintainResponseBody, IWebResponseData response, bool isException, IRequestContext requestContext)
-        => base.ConstructUnmarshallerContext(responseStream, true, response, isException, requestContext);
+        => new BufferedXmlContext(responseStream, response, isException, requestContext);
 
     protected override UnmarshallerContext ConstructUnmarshallerContext(Stream responseStream, bool maintainResponseBody, IWebResponseData response, bool isException)
-        => base.ConstructUnmarshallerContext(responseStream, true, response, isException);
+        => new BufferedXmlContext(responseStream, response, isException, null);
 
     public override AmazonWebServiceResponse Unmarshall(XmlUnmarshallerContext input)
     {
-        while (input.Read()) { }
-        var body = input.GetResponseBodyBytes();
+        var body = ((BufferedXmlContext)input).Body;
         var root = XDocument.Load(new MemoryStream(body)).Root
             ?? throw new InvalidDataException($"{_service} returned an empty response.");
         var response = _parse(root);
@@ -116,6 +117,27 @@ internal sealed class XmlDocumentUnmarshaller<TResponse> : XmlResponseUnmarshall
     {
         var error = XmlErrorResponseUnmarshaller.GetInstance().Unmarshall(input);
         return new AwsServiceException(_service, error.Message, innerException, error.Type, error.Code, error.RequestId, statusCode);
+    }
+}
+
+internal sealed class BufferedXmlContext : XmlUnmarshallerContext
+{
+    public BufferedXmlContext(Stream stream, IWebResponseData response, bool isException, IRequestContext? requestContext)
+        : this(ReadAll(stream), response, isException, requestContext) { }
+
+    private BufferedXmlContext(byte[] body, IWebResponseData response, bool isException, IRequestContext? requestContext)
+        : base(new MemoryStream(body), false, response, isException, requestContext)
+    {
+        Body = body;
+    }
+
+    public byte[] Body { get; }
+
+    private static byte[] ReadAll(Stream stream)
+    {
+        using var copy = new MemoryStream();
+        stream.CopyTo(copy);
+        return copy.ToArray();
     }
 }
 

@@ -14,11 +14,17 @@ namespace MetaflowAws.Engine.Aws;
 /// </summary>
 public class OwnServiceConfig : ClientConfig
 {
+    // The SDK's modes need at least one entry; ours: standard retries, SDK default timeouts.
+    private static readonly IDefaultConfiguration[] Defaults =
+    [
+        new DefaultConfiguration { Name = DefaultConfigurationMode.Standard, RetryMode = RequestRetryMode.Standard },
+    ];
+
     private readonly string _endpointPrefix;
     private readonly string _version;
 
     public OwnServiceConfig(string serviceId, string endpointPrefix, string signingName, string version)
-        : base(new DefaultConfigurationProvider(new List<IDefaultConfiguration>()))
+        : base(new DefaultConfigurationProvider(Defaults))
     {
         base.ServiceId = serviceId;
         AuthenticationServiceName = signingName;
