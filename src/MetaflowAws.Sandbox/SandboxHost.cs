@@ -113,6 +113,13 @@ public sealed class SandboxState
             Log.Add(new LoggedRequest(DateTime.UtcNow, service, action, e.Status, !CloudFormationApi.IsReadOnly(action), e.Code));
             await WriteXml(ctx, e.Status, QueryXmlFor(service).Error(e.Type, e.Code, e.Message, requestId), requestId);
         }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            // A sandbox bug answers as AWS does for its own: 500 InternalFailure, with the detail for us.
+            Log.Add(new LoggedRequest(DateTime.UtcNow, service, action, 500, !CloudFormationApi.IsReadOnly(action), "InternalFailure"));
+            Console.Error.WriteLine($"sandbox: {service}:{action} failed: {e}");
+            await WriteXml(ctx, 500, QueryXmlFor(service).Error("Receiver", "InternalFailure", "The sandbox failed: " + e.Message, requestId), requestId);
+        }
     }
 
     private static QueryXml QueryXmlFor(string service) => service == "sts" ? StsApi.X : CloudFormationApi.X;

@@ -14,6 +14,7 @@ public interface ICloudFormation
     Task<DeleteStackResponse> DeleteStackAsync(DeleteStackRequest request, CancellationToken cancellationToken = default);
     Task<GetTemplateSummaryResponse> GetTemplateSummaryAsync(GetTemplateSummaryRequest request, CancellationToken cancellationToken = default);
     Task<ValidateTemplateResponse> ValidateTemplateAsync(ValidateTemplateRequest request, CancellationToken cancellationToken = default);
+    Task<GetTemplateResponse> GetTemplateAsync(GetTemplateRequest request, CancellationToken cancellationToken = default);
 }
 
 public sealed class CloudFormationConfig : OwnServiceConfig
@@ -54,4 +55,7 @@ public sealed class CloudFormationClient : OwnServiceClient, ICloudFormation
 
     public Task<ValidateTemplateResponse> ValidateTemplateAsync(ValidateTemplateRequest request, CancellationToken cancellationToken = default)
         => Call(request, ValidateTemplateResponse.Parse, cancellationToken);
+
+    public Task<GetTemplateResponse> GetTemplateAsync(GetTemplateRequest request, CancellationToken cancellationToken = default)
+        => Call(request, GetTemplateResponse.Parse, cancellationToken);
 }

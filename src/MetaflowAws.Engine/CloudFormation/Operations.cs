@@ -314,3 +314,24 @@ public sealed class ValidateTemplateResponse : AmazonWebServiceResponse
         };
     }
 }
+
+public sealed class GetTemplateRequest : QueryRequest
+{
+    internal override string Action => "GetTemplate";
+    public required string StackName { get; init; }
+    public string? TemplateStage { get; init; }
+
+    internal override void WriteParameters(QueryParameters p)
+    {
+        p.Add("StackName", StackName);
+        p.Add("TemplateStage", TemplateStage);
+    }
+}
+
+public sealed class GetTemplateResponse : AmazonWebServiceResponse
+{
+    public string TemplateBody { get; init; } = "";
+
+    internal static GetTemplateResponse Parse(XElement root)
+        => new() { TemplateBody = Xml.Text(Xml.Result(root, "GetTemplate"), "TemplateBody") ?? "" };
+}

@@ -1,3 +1,4 @@
+using MetaflowAws.Engine.Templates;
 using System.Xml.Linq;
 using MetaflowAws.Sandbox.Http;
 
@@ -25,9 +26,11 @@ public sealed class CloudFormationApi(StackEngine engine)
             {
                 var input = new CreateStackInput(
                     Required("StackName"), Q("TemplateBody"), Q("TemplateURL"),
-                    Members(form, "Parameters").ToDictionary(m => m["ParameterKey"], m => m.GetValueOrDefault("ParameterValue") ?? ""),
+                    Members(form, "Parameters").ToDictionary(
+                        m => m.GetValueOrDefault("ParameterKey") ?? throw ApiError.Validation("1 validation error detected: Value null at 'parameters.member.parameterKey' failed to satisfy constraint: Member must not be null"),
+                        m => m.GetValueOrDefault("ParameterValue") ?? ""),
                     Scalars(form, "Capabilities"),
-                    Members(form, "Tags").Select(m => (m["Key"], m.GetValueOrDefault("Value") ?? "")).ToList(),
+                    Members(form, "Tags").Select(m => (m.GetValueOrDefault("Key") ?? "", m.GetValueOrDefault("Value") ?? "")).ToList(),
                     Q("OnFailure"), Q("DisableRollback") == "true");
                 var stack = engine.CreateStack(input, region);
                 return X.E("CreateStackResult", X.E("StackId", stack.StackId));
@@ -63,6 +66,11 @@ public sealed class CloudFormationApi(StackEngine engine)
                     X.Opt("PhysicalResourceId", r.PhysicalId), X.E("ResourceType", r.Type),
                     X.E("Timestamp", QueryXml.Time(r.Timestamp)), X.E("ResourceStatus", r.Status),
                     X.Opt("ResourceStatusReason", r.Reason), X.E("DriftInformation", X.E("StackResourceDriftStatus", "NOT_CHECKED")) }).ToList()));
+            }
+            case "GetTemplate":
+            {
+                var stack = engine.Get(Required("StackName"));
+                return X.E("GetTemplateResult", X.E("TemplateBody", stack.TemplateBody), X.E("StagesAvailable", X.E("member", "Original"), X.E("member", "Processed")));
             }
             case "DeleteStack":
                 engine.DeleteStack(Required("StackName"), Scalars(form, "RetainResources"));

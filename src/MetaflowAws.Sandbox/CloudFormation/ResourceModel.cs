@@ -1,3 +1,4 @@
+using MetaflowAws.Engine.Templates;
 using System.Security.Cryptography;
 using System.Text;
 

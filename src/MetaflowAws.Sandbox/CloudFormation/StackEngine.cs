@@ -142,61 +142,34 @@ public sealed class StackEngine
         }
     }
 
-    /// <summary>Binds given values and defaults to the template's parameters, with CloudFormation's checks and messages.</summary>
+    /// <summary>Binds given values and defaults to the template's parameters, failing with CloudFormation's messages.</summary>
     public static (Dictionary<string, string> Values, HashSet<string> NoEcho) BindParameters(TemplateDocument template, IReadOnlyDictionary<string, string> given)
     {
-        var declared = template.Section("Parameters");
-        var unknown = given.Keys.Where(k => !declared.ContainsKey(k)).ToList();
+        var (values, violations) = ParameterRules.Bind(template, given);
+        var unknown = violations.Where(v => v.Kind == ViolationKind.Unknown).Select(v => v.Parameter).ToList();
         if (unknown.Count > 0) throw ApiError.Validation($"Parameters: [{string.Join(", ", unknown)}] do not exist in the template");
-        var values = new Dictionary<string, string>(StringComparer.Ordinal);
-        var noEcho = new HashSet<string>();
-        var missing = new List<string>();
-        foreach (var (name, defObj) in declared)
-        {
-            var def = defObj as Dictionary<string, object?> ?? new();
-            string? S(string k) => def.GetValueOrDefault(k) as string;
-            if (string.Equals(S("NoEcho"), "true", StringComparison.OrdinalIgnoreCase)) noEcho.Add(name);
-            var value = given.TryGetValue(name, out var g) ? g : S("Default");
-            if (value is null)
-            {
-                missing.Add(name);
-                continue;
-            }
-            CheckParameter(name, value, def);
-            values[name] = value;
-        }
+        var missing = violations.Where(v => v.Kind == ViolationKind.Missing).Select(v => v.Parameter).ToList();
         if (missing.Count > 0) throw ApiError.Validation($"Parameters: [{string.Join(", ", missing)}] must have values");
+        if (violations.FirstOrDefault() is { } v)
+        {
+            var name = v.Parameter;
+            throw ApiError.Validation(v.ConstraintDescription is { } cd && v.Kind != ViolationKind.NotANumber
+                ? $"Parameter '{name}' failed to satisfy constraint: {cd}"
+                : v.Kind switch
+                {
+                    ViolationKind.NotAllowedValue => $"Parameter '{name}' must be one of AllowedValues",
+                    ViolationKind.NotANumber => $"Parameter '{name}' must be a number.",
+                    ViolationKind.BelowMin => $"Parameter '{name}' must be a number not less than {v.Constraint}",
+                    ViolationKind.AboveMax => $"Parameter '{name}' must be a number not greater than {v.Constraint}",
+                    ViolationKind.PatternMismatch => $"Parameter '{name}' must match pattern {v.Constraint}",
+                    ViolationKind.TooShort => $"Parameter '{name}' must contain at least {v.Constraint} characters",
+                    _ => $"Parameter '{name}' must contain at most {v.Constraint} characters",
+                });
+        }
+        var noEcho = template.Section("Parameters")
+            .Where(p => string.Equals((p.Value as Dictionary<string, object?>)?.GetValueOrDefault("NoEcho") as string, "true", StringComparison.OrdinalIgnoreCase))
+            .Select(p => p.Key).ToHashSet();
         return (values, noEcho);
-    }
-
-    private static void CheckParameter(string name, string value, Dictionary<string, object?> def)
-    {
-        string? S(string k) => def.GetValueOrDefault(k) as string;
-        var type = S("Type") ?? "String";
-        var constraint = S("ConstraintDescription");
-        ApiError Fail(string plain) => ApiError.Validation(constraint is null ? plain : $"Parameter '{name}' failed to satisfy constraint: {constraint}");
-        var items = type.StartsWith("List<", StringComparison.Ordinal) || type == "CommaDelimitedList" ? value.Split(',').Select(v => v.Trim()).ToArray() : [value];
-        if (def.GetValueOrDefault("AllowedValues") is List<object?> allowed)
-        {
-            var set = allowed.Select(a => a as string).ToHashSet();
-            if (items.Any(i => !set.Contains(i))) throw Fail($"Parameter '{name}' must be one of AllowedValues");
-        }
-        if (type is "Number" or "List<Number>")
-        {
-            foreach (var i in items)
-            {
-                if (!double.TryParse(i, NumberStyles.Float, CultureInfo.InvariantCulture, out var n))
-                    throw ApiError.Validation($"Parameter '{name}' must be a number.");
-                if (S("MinValue") is { } min && n < double.Parse(min, CultureInfo.InvariantCulture)) throw Fail($"Parameter '{name}' must be a number not less than {min}");
-                if (S("MaxValue") is { } max && n > double.Parse(max, CultureInfo.InvariantCulture)) throw Fail($"Parameter '{name}' must be a number not greater than {max}");
-            }
-        }
-        if (S("AllowedPattern") is { } pattern && items.Any(i => !Regex.IsMatch(i, "^(?:" + pattern + ")$")))
-            throw Fail($"Parameter '{name}' must match pattern {pattern}");
-        if (S("MinLength") is { } minLen && value.Length < int.Parse(minLen, CultureInfo.InvariantCulture))
-            throw Fail($"Parameter '{name}' must contain at least {minLen} characters");
-        if (S("MaxLength") is { } maxLen && value.Length > int.Parse(maxLen, CultureInfo.InvariantCulture))
-            throw Fail($"Parameter '{name}' must contain at most {maxLen} characters");
     }
 
     private static Dictionary<string, bool> EvaluateConditions(TemplateDocument template, StackScope scope)

@@ -2,7 +2,7 @@ using System.Globalization;
 using System.Text;
 using System.Text.RegularExpressions;
 
-namespace MetaflowAws.Sandbox.CloudFormation;
+namespace MetaflowAws.Engine.Templates;
 
 /// <summary>A template error CloudFormation reports as ValidationError "Template format error: ...".</summary>
 public sealed class TemplateError(string message) : Exception(message);

@@ -1,0 +1,163 @@
+#Requires -Version 7.4
+<#
+.SYNOPSIS
+    Build, test, package, demo and benchmark MetaflowAws.
+.DESCRIPTION
+    Tasks:
+      Build    compile every project (Release)
+      Package  Build, then lay out out/MetaflowAws/<version>/ (manifest, cmdlets, Dependencies/, template)
+      Test     Package, run the xunit suite and the Pester suite (against a local sandbox), print "N passed, N failed"
+      Demo     Package, start the sandbox, deploy the real template, configure Metaflow in a temp folder
+      Bench    Package, measure import time, wait latency and event paging side by side
+.EXAMPLE
+    dotnet tool restore && dotnet pwsh ./build.ps1 Test
+#>
+[CmdletBinding()]
+param(
+    [Parameter(Position = 0)]
+    [ValidateSet('Build', 'Package', 'Test', 'Demo', 'Bench')]
+    [string] $Task = 'Test',
+
+    [ValidateSet('Release', 'Debug')]
+    [string] $Configuration = 'Release',
+
+    # Pester only: run the test files whose names match (e.g. 'New-MetaflowStack').
+    [string] $Filter
+)
+
+$ErrorActionPreference = 'Stop'
+$env:POWERSHELL_TELEMETRY_OPTOUT = '1'
+$env:DOTNET_CLI_TELEMETRY_OPTOUT = '1'
+$env:DOTNET_NOLOGO = '1'
+$env:AWS_EC2_METADATA_DISABLED = 'true'
+
+$Root = $PSScriptRoot
+$Version = ([xml](Get-Content "$Root/Directory.Build.props")).Project.PropertyGroup.MetaflowAwsVersion
+$ModuleDir = Join-Path $Root "out/MetaflowAws/$Version"
+$ResultsDir = Join-Path $Root 'out/test-results'
+
+# pwsh runs as a dotnet tool here: a child PowerShell is 'dotnet pwsh.dll'.
+$script:Pwsh = if ([IO.Path]::GetFileNameWithoutExtension([Environment]::ProcessPath) -eq 'dotnet') {
+    @([Environment]::ProcessPath, (Join-Path $PSHOME 'pwsh.dll'))
+} else { @([Environment]::ProcessPath) }
+
+function Invoke-Step([string] $Name, [scriptblock] $Command) {
+    Write-Host "==> $Name" -ForegroundColor Cyan
+    & $Command
+    if ($LASTEXITCODE) { throw "$Name failed (exit code $LASTEXITCODE)." }
+}
+
+function Invoke-Build {
+    Invoke-Step 'restore tools (Pester)' { dotnet restore "$Root/tests/Tools/Tools.csproj" --nologo -v q }
+    Invoke-Step 'build' { dotnet build "$Root/MetaflowAws.slnx" -c $Configuration --nologo -v q -clp:NoSummary }
+}
+
+function Invoke-Package {
+    Invoke-Build
+    Write-Host "==> package $ModuleDir" -ForegroundColor Cyan
+    if (Test-Path $ModuleDir) { Remove-Item $ModuleDir -Recurse -Force }
+    $deps = New-Item -ItemType Directory -Force (Join-Path $ModuleDir 'Dependencies')
+    $publish = Join-Path $Root 'out/publish/engine'
+    Invoke-Step 'publish engine' { dotnet publish "$Root/src/MetaflowAws.Engine/MetaflowAws.Engine.csproj" -c $Configuration -o $publish --nologo -v q -clp:NoSummary }
+    Copy-Item "$publish/*.dll" $deps
+    $cmdlets = "$Root/src/MetaflowAws.Cmdlets/bin/$Configuration/net10.0"
+    Copy-Item "$cmdlets/MetaflowAws.Cmdlets.dll", "$cmdlets/MetaflowAws.Cmdlets.xml" $ModuleDir
+    Copy-Item "$Root/module/MetaflowAws.format.ps1xml" $ModuleDir
+    if (Test-Path "$Root/out/help/en-US") { Copy-Item "$Root/out/help/en-US" $ModuleDir -Recurse }
+    New-Item -ItemType Directory -Force (Join-Path $ModuleDir 'template') | Out-Null
+    Copy-Item "$Root/template/metaflow.yml", "$Root/template/README.md" (Join-Path $ModuleDir 'template')
+
+    # One version source (Directory.Build.props); cmdlets found from their [Cmdlet] attributes.
+    $names = Get-ChildItem "$Root/src/MetaflowAws.Cmdlets/Commands/*.cs" | ForEach-Object {
+        $m = [regex]::Match((Get-Content $_ -Raw), '\[Cmdlet\(Verbs\w+\.(\w+),\s*"(\w+)"')
+        if ($m.Success) { "$($m.Groups[1].Value)-$($m.Groups[2].Value)" }
+    } | Sort-Object
+    $manifest = (Get-Content "$Root/module/MetaflowAws.psd1" -Raw).
+        Replace('{{ModuleVersion}}', $Version).
+        Replace('{{CmdletsToExport}}', (($names | ForEach-Object { "'$_'" }) -join ', '))
+    Set-Content (Join-Path $ModuleDir 'MetaflowAws.psd1') $manifest -Encoding utf8NoBOM
+    Write-Host "    $($names.Count) cmdlets: $($names -join ', ')"
+}
+
+function Start-Sandbox([int] $ResourceDelayMs = 5) {
+    $dll = "$Root/src/MetaflowAws.Sandbox/bin/$Configuration/net10.0/MetaflowAws.Sandbox.dll"
+    $psi = [Diagnostics.ProcessStartInfo]::new('dotnet')
+    foreach ($a in @($dll, '--port', '0', '--resource-delay-ms', "$ResourceDelayMs")) { $psi.ArgumentList.Add($a) }
+    $psi.RedirectStandardOutput = $true
+    $psi.UseShellExecute = $false
+    $process = [Diagnostics.Process]::Start($psi)
+    $line = $process.StandardOutput.ReadLine()
+    if (-not $line) { throw "The sandbox did not start (exit code $($process.ExitCode))." }
+    $info = $line | ConvertFrom-Json
+    $info | Add-Member -NotePropertyName Process -NotePropertyValue $process
+    $info
+}
+
+function Stop-Sandbox($Sandbox) {
+    if ($Sandbox -and -not $Sandbox.Process.HasExited) { $Sandbox.Process.Kill($true); $Sandbox.Process.WaitForExit() }
+}
+
+function Get-TrxCounts([string] $Path) {
+    $c = ([xml](Get-Content $Path)).TestRun.ResultSummary.Counters
+    [pscustomobject]@{ Passed = [int]$c.passed; Failed = [int]$c.failed + [int]$c.error + [int]$c.timeout + [int]$c.aborted; Skipped = [int]$c.notExecuted }
+}
+
+function Invoke-Test {
+    Invoke-Package
+    if (Test-Path $ResultsDir) { Remove-Item $ResultsDir -Recurse -Force }
+    New-Item -ItemType Directory -Force $ResultsDir | Out-Null
+
+    Write-Host '==> unit tests (xunit)' -ForegroundColor Cyan
+    dotnet test "$Root/tests/Unit/MetaflowAws.Tests.csproj" -c $Configuration --no-build --nologo `
+        --logger 'trx;LogFileName=unit.trx' --logger 'console;verbosity=minimal' --results-directory $ResultsDir
+    $unitExit = $LASTEXITCODE
+    $unit = if (Test-Path "$ResultsDir/unit.trx") { Get-TrxCounts "$ResultsDir/unit.trx" } else { [pscustomobject]@{ Passed = 0; Failed = 1; Skipped = 0 } }
+    if ($unitExit -and $unit.Failed -eq 0) { $unit.Failed = 1 }
+
+    Write-Host '==> acceptance tests (Pester, on the built module, against the sandbox)' -ForegroundColor Cyan
+    $sandbox = Start-Sandbox
+    try {
+        $env:METAFLOWAWS_SANDBOX_URL = $sandbox.url
+        $env:METAFLOWAWS_MODULE = Join-Path $ModuleDir 'MetaflowAws.psd1'
+        $env:METAFLOWAWS_PWSH = $script:Pwsh -join [char]0x1F
+        $env:METAFLOWAWS_ROOT = $Root
+        $pester = Join-Path (Get-NuGetRoot) 'pester/5.7.1/tools/Pester.psd1'
+        $resultFile = Join-Path $ResultsDir 'pester.json'
+        $runner = @"
+`$ErrorActionPreference = 'Stop'
+Import-Module '$pester'
+`$c = New-PesterConfiguration
+`$c.Run.Path = '$Root/tests/Pester'
+`$c.Run.PassThru = `$true
+`$c.Output.Verbosity = 'Detailed'
+`$c.Output.RenderMode = 'Plaintext'
+$(if ($Filter) { "`$c.Filter.FullName = '*$Filter*'" })
+`$r = Invoke-Pester -Configuration `$c
+@{ Passed = `$r.PassedCount; Failed = `$r.FailedCount + `$r.FailedBlocksCount + `$r.FailedContainersCount; Skipped = `$r.SkippedCount } | ConvertTo-Json | Set-Content '$resultFile'
+"@
+        & $script:Pwsh[0] @($script:Pwsh | Select-Object -Skip 1) -NoProfile -NonInteractive -Command $runner
+        $pesterCounts = if (Test-Path $resultFile) { Get-Content $resultFile | ConvertFrom-Json } else { [pscustomobject]@{ Passed = 0; Failed = 1; Skipped = 0 } }
+    } finally {
+        Stop-Sandbox $sandbox
+    }
+
+    $passed = $unit.Passed + $pesterCounts.Passed
+    $failed = $unit.Failed + $pesterCounts.Failed
+    $skipped = $unit.Skipped + $pesterCounts.Skipped
+    Write-Host "xunit: $($unit.Passed) passed, $($unit.Failed) failed; Pester: $($pesterCounts.Passed) passed, $($pesterCounts.Failed) failed, $($pesterCounts.Skipped) skipped"
+    Write-Host "$passed passed, $failed failed, $skipped skipped"
+    if ($failed -gt 0) { exit 1 }
+}
+
+function Get-NuGetRoot {
+    $line = dotnet nuget locals global-packages --list
+    ($line -replace '^global-packages:\s*', '').Trim()
+}
+
+switch ($Task) {
+    'Build' { Invoke-Build }
+    'Package' { Invoke-Package }
+    'Test' { Invoke-Test }
+    'Demo' { . "$Root/tools/Demo.ps1" }
+    'Bench' { . "$Root/bench/Bench.ps1" }
+}

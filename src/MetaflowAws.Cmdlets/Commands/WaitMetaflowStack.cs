@@ -1,0 +1,46 @@
+using System.Management.Automation;
+using MetaflowAws.Engine.Stacks;
+using MetaflowAws.Engine.Templates;
+
+namespace MetaflowAws.Cmdlets.Commands;
+
+/// <summary>Attaches to the operation in progress on a stack and waits for its end, with progress. A rollback is an error.</summary>
+[Cmdlet(VerbsLifecycle.Wait, "MetaflowStack")]
+[OutputType("MetaflowAws.Engine.Stacks.MetaflowStack")]
+public sealed class WaitMetaflowStack : StackCmdlet
+{
+    /// <summary>Gets or sets the stack name or id.</summary>
+    [Parameter(Mandatory = true, Position = 0, ValueFromPipelineByPropertyName = true)]
+    [ArgumentCompleter(typeof(StackNameCompleter))]
+    public string StackName { get; set; } = "";
+
+    /// <summary>Gets or sets the longest time to wait, in seconds; the stack operation goes on after it.</summary>
+    [Parameter]
+    [ValidateRange(1, int.MaxValue)]
+    public int? TimeoutSec { get; set; }
+
+    protected override void ProcessRecord()
+    {
+        Guard(() =>
+        {
+            var service = StackService.Create(ResolveSession());
+            var result = Run(async ct =>
+            {
+                var stack = await service.GetAsync(StackName, ct).ConfigureAwait(false);
+                var expected = 0;
+                if (StackStatus.IsInProgress(stack.Status))
+                {
+                    if (stack.Status.StartsWith("DELETE", StringComparison.Ordinal))
+                        expected = (await service.ResourcesAsync(stack.StackId, ct).ConfigureAwait(false)).Count;
+                    else
+                    {
+                        var body = await service.TemplateBodyAsync(stack.StackId, ct).ConfigureAwait(false);
+                        expected = TemplatePlan.ActiveResources(TemplateDocument.Parse(body), stack.Parameters, stack.Region, stack.StackName).Count;
+                    }
+                }
+                return WaitWithProgress(service, stack.StackId, stack.StackName, expected, TimeoutSec is { } t ? TimeSpan.FromSeconds(t) : null, ct);
+            });
+            WriteObject(result);
+        });
+    }
+}

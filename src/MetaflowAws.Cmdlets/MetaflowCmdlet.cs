@@ -1,0 +1,145 @@
+using System.Collections.Concurrent;
+using System.Management.Automation;
+using MetaflowAws.Engine;
+using MetaflowAws.Engine.Aws;
+
+namespace MetaflowAws.Cmdlets;
+
+/// <summary>
+/// Base of every MetaflowAws cmdlet: the AWS.Tools common parameters, Ctrl+C as a cancellation
+/// token, engine errors as ErrorRecords with stable ids, and a pump that lets engine callbacks
+/// (progress, events) write to the pipeline from the cmdlet's own thread.
+/// </summary>
+public abstract class MetaflowCmdlet : PSCmdlet
+{
+    private readonly CancellationTokenSource _cancel = new();
+    private BlockingCollection<Action>? _pump;
+
+    /// <summary>Gets or sets the AWS region, e.g. us-east-1. Defaults to AWS_REGION, AWS_DEFAULT_REGION or the profile's region.</summary>
+    [Parameter(ValueFromPipelineByPropertyName = true)]
+    [ArgumentCompleter(typeof(RegionCompleter))]
+    public string? Region { get; set; }
+
+    /// <summary>Gets or sets the name of the AWS profile (shared config/credentials files; SSO and assume-role profiles work). Defaults to AWS_PROFILE.</summary>
+    [Parameter(ValueFromPipelineByPropertyName = true)]
+    [Alias("Profile", "StoredCredentials")]
+    [ArgumentCompleter(typeof(ProfileNameCompleter))]
+    public string? ProfileName { get; set; }
+
+    /// <summary>Gets or sets the path of the shared credentials file to read profiles from.</summary>
+    [Parameter]
+    [Alias("AWSProfilesLocation", "ProfilesLocation")]
+    public string? ProfileLocation { get; set; }
+
+    /// <summary>Gets or sets the AWS access key id, used with -SecretKey.</summary>
+    [Parameter]
+    public string? AccessKey { get; set; }
+
+    /// <summary>Gets or sets the AWS secret access key, used with -AccessKey.</summary>
+    [Parameter]
+    public string? SecretKey { get; set; }
+
+    /// <summary>Gets or sets the session token of temporary credentials.</summary>
+    [Parameter]
+    public string? SessionToken { get; set; }
+
+    /// <summary>Gets or sets the endpoint to call instead of AWS's (e.g. the local sandbox). Defaults to AWS_ENDPOINT_URL_&lt;SERVICE&gt; / AWS_ENDPOINT_URL.</summary>
+    [Parameter(ValueFromPipelineByPropertyName = true)]
+    public string? EndpointUrl { get; set; }
+
+    protected CancellationToken Cancellation => _cancel.Token;
+
+    protected override void StopProcessing() => _cancel.Cancel();
+
+    /// <summary>Credentials, region and endpoint from the parameters, environment and profile files.</summary>
+    internal AwsSession ResolveSession() => AwsSession.Resolve(new AwsSessionOptions
+    {
+        Region = Region,
+        ProfileName = ProfileName,
+        ProfileLocation = ProfileLocation is null ? null : SessionState.Path.GetUnresolvedProviderPathFromPSPath(ProfileLocation),
+        AccessKey = AccessKey,
+        SecretKey = SecretKey,
+        SessionToken = SessionToken,
+        EndpointUrl = EndpointUrl,
+    });
+
+    /// <summary>Runs engine work to its end while writing what its callbacks post, on this thread.</summary>
+    internal T Run<T>(Func<CancellationToken, Task<T>> work)
+    {
+        using var pump = new BlockingCollection<Action>();
+        _pump = pump;
+        var task = Task.Run(async () =>
+        {
+            try { return await work(_cancel.Token).ConfigureAwait(false); }
+            finally { pump.CompleteAdding(); }
+        });
+        try
+        {
+            foreach (var action in pump.GetConsumingEnumerable()) action();
+        }
+        finally
+        {
+            _pump = null;
+        }
+        return task.GetAwaiter().GetResult();
+    }
+
+    internal void Run(Func<CancellationToken, Task> work) => Run(async ct => { await work(ct).ConfigureAwait(false); return true; });
+
+    /// <summary>From an engine callback: do this on the cmdlet's thread (where Write* is allowed).</summary>
+    internal void Post(Action action)
+    {
+        var pump = _pump;
+        if (pump is null) { action(); return; }
+        try { pump.Add(action); } catch (InvalidOperationException) { /* the run has ended */ }
+    }
+
+    /// <summary>Runs one unit of work; engine errors become ErrorRecords (terminating when asked).</summary>
+    internal void Guard(Action body, bool terminating = false)
+    {
+        try
+        {
+            body();
+        }
+        catch (MetaflowException ex)
+        {
+            var record = ToErrorRecord(ex);
+            if (terminating) ThrowTerminatingError(record);
+            else WriteError(record);
+        }
+        catch (OperationCanceledException) when (_cancel.IsCancellationRequested)
+        {
+            // Ctrl+C: PowerShell stops the pipeline; nothing to report here.
+        }
+    }
+
+    internal static ErrorRecord ToErrorRecord(MetaflowException ex)
+    {
+        var record = new ErrorRecord(ex, ex.ErrorId, Category(ex.Kind), ex.Target);
+        if (ex.RequestId is not null || ex.AwsErrorCode is not null)
+            record.ErrorDetails = new ErrorDetails(ex.Message)
+            {
+                RecommendedAction = ex.AwsErrorCode is null ? null : $"AWS error code {ex.AwsErrorCode}, request id {ex.RequestId}.",
+            };
+        return record;
+    }
+
+    private static ErrorCategory Category(ErrorKind kind) => kind switch
+    {
+        ErrorKind.InvalidArgument => ErrorCategory.InvalidArgument,
+        ErrorKind.InvalidData => ErrorCategory.InvalidData,
+        ErrorKind.ObjectNotFound => ErrorCategory.ObjectNotFound,
+        ErrorKind.ResourceExists => ErrorCategory.ResourceExists,
+        ErrorKind.InvalidOperation => ErrorCategory.InvalidOperation,
+        ErrorKind.Authentication => ErrorCategory.AuthenticationError,
+        ErrorKind.PermissionDenied => ErrorCategory.PermissionDenied,
+        ErrorKind.OperationStopped => ErrorCategory.OperationStopped,
+        ErrorKind.OperationTimeout => ErrorCategory.OperationTimeout,
+        ErrorKind.ResourceUnavailable => ErrorCategory.ResourceUnavailable,
+        ErrorKind.ConnectionError => ErrorCategory.ConnectionError,
+        ErrorKind.NotImplemented => ErrorCategory.NotImplemented,
+        ErrorKind.WriteError => ErrorCategory.WriteError,
+        ErrorKind.ReadError => ErrorCategory.ReadError,
+        _ => ErrorCategory.NotSpecified,
+    };
+}

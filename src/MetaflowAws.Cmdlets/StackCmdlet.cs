@@ -1,0 +1,64 @@
+using System.Management.Automation;
+using MetaflowAws.Engine;
+using MetaflowAws.Engine.Stacks;
+
+namespace MetaflowAws.Cmdlets;
+
+/// <summary>Cmdlets that wait on stack operations: live progress, events, Ctrl+C that stops only the wait.</summary>
+public abstract class StackCmdlet : MetaflowCmdlet
+{
+    internal const int ProgressActivityId = 0x4D46; // constant, so every update replaces the same bar
+
+    /// <summary>Gets or sets whether each stack event is written to the information stream as it happens (also shown with -Verbose).</summary>
+    [Parameter]
+    public SwitchParameter ShowEvents { get; set; }
+
+    /// <summary>Waits for the operation on a stack with progress; returns the stack at its end.</summary>
+    internal MetaflowStack WaitWithProgress(StackService service, string stackId, string stackName, int expected, TimeSpan? timeout, CancellationToken ct)
+    {
+        var activity = $"Stack {stackName}";
+        var options = new WaitOptions
+        {
+            ExpectedResources = expected,
+            Timeout = timeout,
+            Progress = new Progress(p => Post(() => WriteProgress(ToRecord(activity, p)))),
+            OnEvent = e => Post(() => WriteStackEvent(e)),
+            OnTransientError = ex => Post(() => WriteVerbose($"Transient error while waiting (will retry): {ex.Message}")),
+        };
+        try
+        {
+            return service.Waiter().WaitAsync(stackId, stackName, options, ct).GetAwaiter().GetResult();
+        }
+        catch (OperationCanceledException) when (ct.IsCancellationRequested)
+        {
+            Post(() => WriteWarning($"Stopped waiting for stack '{stackName}'. The stack operation goes on in AWS; re-attach with 'Wait-MetaflowStack -StackName {stackName}'."));
+            throw;
+        }
+        finally
+        {
+            Post(() => WriteProgress(new ProgressRecord(ProgressActivityId, activity, "Done") { RecordType = ProgressRecordType.Completed }));
+        }
+    }
+
+    private static ProgressRecord ToRecord(string activity, WaitProgress p)
+    {
+        var status = $"{p.Operation}: {p.ResourcesDone}/{p.ResourcesTotal} resources complete, {p.Elapsed:mm\\:ss} elapsed";
+        var record = new ProgressRecord(ProgressActivityId, activity, status)
+        {
+            PercentComplete = p.ResourcesTotal > 0 ? Math.Min(100, p.ResourcesDone * 100 / p.ResourcesTotal) : -1,
+            CurrentOperation = p.CurrentResource is null ? "Starting" : $"{p.CurrentResource} {p.CurrentStatus}",
+        };
+        return record;
+    }
+
+    private void WriteStackEvent(MetaflowStackEvent e)
+    {
+        WriteVerbose($"{e.Timestamp:HH:mm:ss} {e.LogicalResourceId} ({e.ResourceType}) {e.ResourceStatus}{(e.ResourceStatusReason is null ? "" : ": " + e.ResourceStatusReason)}");
+        if (ShowEvents) WriteInformation(e, ["MetaflowStackEvent"]);
+    }
+
+    private sealed class Progress(Action<WaitProgress> report) : IProgress<WaitProgress>
+    {
+        public void Report(WaitProgress value) => report(value);
+    }
+}

@@ -1,0 +1,47 @@
+using System.Collections;
+using System.Collections.Concurrent;
+using System.Management.Automation;
+using System.Management.Automation.Language;
+using MetaflowAws.Engine.Aws;
+using MetaflowAws.Engine.Stacks;
+
+namespace MetaflowAws.Cmdlets;
+
+/// <summary>Completes -StackName from the account's Metaflow stacks, cached briefly per region and profile.</summary>
+public sealed class StackNameCompleter : IArgumentCompleter
+{
+    private static readonly TimeSpan Lifetime = TimeSpan.FromSeconds(60);
+    private static readonly ConcurrentDictionary<string, (DateTime At, string[] Names)> Cache = new();
+
+    internal static void Remember(AwsSession session, IEnumerable<string> names)
+        => Cache[Key(session)] = (DateTime.UtcNow, names.ToArray());
+
+    private static string Key(AwsSession s) => $"{s.ProfileName}|{s.Region}|{s.EndpointFor("CloudFormation")}";
+
+    public IEnumerable<CompletionResult> CompleteArgument(string commandName, string parameterName, string wordToComplete, CommandAst commandAst, IDictionary fakeBoundParameters)
+    {
+        string[] names;
+        try
+        {
+            var session = AwsSession.Resolve(new AwsSessionOptions
+            {
+                Region = fakeBoundParameters["Region"] as string,
+                ProfileName = fakeBoundParameters["ProfileName"] as string,
+                EndpointUrl = fakeBoundParameters["EndpointUrl"] as string,
+            });
+            var key = Key(session);
+            if (Cache.TryGetValue(key, out var hit) && DateTime.UtcNow - hit.At < Lifetime) names = hit.Names;
+            else
+            {
+                using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(5));
+                names = StackService.Create(session).ListAsync(false, cts.Token).GetAwaiter().GetResult().Select(s => s.StackName).ToArray();
+                Cache[key] = (DateTime.UtcNow, names);
+            }
+        }
+        catch (Exception)
+        {
+            return []; // completion never throws at the prompt
+        }
+        return Completion.Complete(names, wordToComplete);
+    }
+}

@@ -1,0 +1,159 @@
+using System.Net;
+using System.Text.RegularExpressions;
+using MetaflowAws.Engine.Templates;
+
+namespace MetaflowAws.Engine.Stacks;
+
+/// <summary>
+/// The template's parameters under the names New-MetaflowStack gives them, and the checks
+/// CloudFormation cannot express (CIDR containment, vCPU ordering), worded for the user.
+/// </summary>
+public static class MetaflowParameters
+{
+    /// <summary>Template parameter → PowerShell parameter name.</summary>
+    public static readonly IReadOnlyDictionary<string, string> CmdletName = new Dictionary<string, string>(StringComparer.Ordinal)
+    {
+        ["APIBasicAuth"] = "DisableApiKey",
+        ["CustomRole"] = "EnableCustomRole",
+        ["EnableSagemaker"] = "NoSagemaker",
+        ["SagemakerInstance"] = "SagemakerInstanceType",
+        ["BatchType"] = "BatchType",
+        ["ComputeEnvInstanceTypes"] = "InstanceType",
+        ["MinVCPUBatch"] = "MinVCpu",
+        ["DesiredVCPUBatch"] = "DesiredVCpu",
+        ["MaxVCPUBatch"] = "MaxVCpu",
+        ["AdditionalWorkerPolicyArn"] = "AdditionalWorkerPolicyArn",
+        ["MetadataServiceImage"] = "MetadataServiceImage",
+        ["DBInstanceClass"] = "DatabaseInstanceClass",
+        ["DBEngineVersion"] = "DatabaseEngineVersion",
+        ["LogRetentionDays"] = "LogRetentionDays",
+        ["VPCCidr"] = "VpcCidr",
+        ["Subnet1Cidr"] = "SubnetCidr",
+        ["Subnet2Cidr"] = "SubnetCidr",
+        ["IAMPartition"] = "IamPartition",
+    };
+
+    /// <summary>How an error names a template parameter: "-MaxVCpu (MaxVCPUBatch)" or "-Parameter Name".</summary>
+    public static string Display(string templateName)
+        => CmdletName.TryGetValue(templateName, out var ps) ? $"-{ps} ({templateName})" : $"-Parameter {templateName}";
+
+    public static MetaflowException Error(ParameterViolation v, Dictionary<string, object?> def)
+    {
+        var allowed = v.Kind switch
+        {
+            ViolationKind.Unknown => $"it is not a parameter of the template. Template parameters: {v.Constraint}",
+            ViolationKind.Missing => "the template has no default for it, so a value is required",
+            ViolationKind.NotAllowedValue => $"allowed values are {v.Constraint}",
+            ViolationKind.NotANumber => "it must be a number",
+            ViolationKind.BelowMin => $"it must be at least {v.Constraint}" + Range(def),
+            ViolationKind.AboveMax => $"it must be at most {v.Constraint}" + Range(def),
+            ViolationKind.PatternMismatch => v.ConstraintDescription is { } cd ? $"it {cd} (pattern {v.Constraint})" : $"it must match the pattern {v.Constraint}",
+            ViolationKind.TooShort => $"it must have at least {v.Constraint} characters",
+            _ => $"it must have at most {v.Constraint} characters",
+        };
+        var value = v.Value is null ? "" : $" '{v.Value}'";
+        return new MetaflowException(ErrorIds.InvalidParameter, $"{Display(v.Parameter)}{value} is not valid: {allowed}.",
+            ErrorKind.InvalidArgument, v.Value ?? v.Parameter);
+    }
+
+    private static string Range(Dictionary<string, object?> def)
+        => def.GetValueOrDefault("MinValue") is string min && def.GetValueOrDefault("MaxValue") is string max ? $" (range {min}..{max})" : "";
+
+    /// <summary>Checks across parameters: network ranges and Batch vCPU ordering; only for parameters the template has.</summary>
+    public static IEnumerable<MetaflowException> CrossChecks(IReadOnlyDictionary<string, string> values)
+    {
+        string? V(string k) => values.TryGetValue(k, out var v) ? v : null;
+
+        foreach (var name in new[] { "VPCCidr", "Subnet1Cidr", "Subnet2Cidr" })
+            if (V(name) is { } text && !Cidr.TryParse(text, out _) && Cidr.NetworkOf(text) is { } network)
+                yield return new MetaflowException(ErrorIds.InvalidParameter,
+                    $"{Display(name)} '{text}' has host bits set: a CIDR block starts at its network address, here {network}.",
+                    ErrorKind.InvalidArgument, text);
+
+        if (V("VPCCidr") is { } vpcText && Cidr.TryParse(vpcText, out var vpc))
+        {
+            var subnets = new List<(string Name, Cidr Block)>();
+            foreach (var name in new[] { "Subnet1Cidr", "Subnet2Cidr" })
+            {
+                if (V(name) is not { } text || !Cidr.TryParse(text, out var block)) continue;
+                if (!vpc.Contains(block))
+                    yield return new MetaflowException(ErrorIds.InvalidParameter,
+                        $"{Display(name)} '{text}' is not inside the VPC range {vpcText} ({Display("VPCCidr")}). Give subnets inside it, e.g. {vpc.Subdivide(0)} and {vpc.Subdivide(1)}.",
+                        ErrorKind.InvalidArgument, text);
+                subnets.Add((name, block));
+            }
+            if (subnets.Count == 2 && subnets[0].Block.Overlaps(subnets[1].Block))
+                yield return new MetaflowException(ErrorIds.InvalidParameter,
+                    $"{Display("Subnet1Cidr")} '{subnets[0].Block}' and {Display("Subnet2Cidr")} '{subnets[1].Block}' overlap; the two subnets need separate ranges, e.g. {vpc.Subdivide(0)} and {vpc.Subdivide(1)}.",
+                    ErrorKind.InvalidArgument, subnets[1].Block.ToString());
+        }
+
+        if (int.TryParse(V("MinVCPUBatch"), out var min) && int.TryParse(V("DesiredVCPUBatch"), out var desired) && int.TryParse(V("MaxVCPUBatch"), out var max))
+        {
+            if (min > max)
+                yield return new MetaflowException(ErrorIds.InvalidParameter,
+                    $"-MinVCpu {min} is greater than -MaxVCpu {max}: AWS Batch needs MinVCpu <= DesiredVCpu <= MaxVCpu.", ErrorKind.InvalidArgument, min);
+            else if (desired < min || desired > max)
+                yield return new MetaflowException(ErrorIds.InvalidParameter,
+                    $"-DesiredVCpu {desired} is outside -MinVCpu {min} .. -MaxVCpu {max}: AWS Batch needs MinVCpu <= DesiredVCpu <= MaxVCpu.", ErrorKind.InvalidArgument, desired);
+        }
+
+        if (V("ComputeEnvInstanceTypes") is { } types)
+        {
+            foreach (var t in types.Split(',').Select(s => s.Trim()))
+                if (!Regex.IsMatch(t, @"^(optimal|[a-z][a-z0-9-]*[0-9][a-z0-9-]*(\.[0-9]*[a-z0-9]+)?)$"))
+                    yield return new MetaflowException(ErrorIds.InvalidParameter,
+                        $"{Display("ComputeEnvInstanceTypes")} '{t}' is not an EC2 instance type or family. Use names such as c5.large, m5.xlarge, c6i or optimal.",
+                        ErrorKind.InvalidArgument, t);
+        }
+
+        if (V("IAMPartition") is { } partition && V("AdditionalWorkerPolicyArn") is { Length: > 0 } policy
+            && !policy.StartsWith($"arn:{partition}:", StringComparison.Ordinal))
+            yield return new MetaflowException(ErrorIds.InvalidParameter,
+                $"{Display("AdditionalWorkerPolicyArn")} '{policy}' is not in the IAM partition '{partition}' ({Display("IAMPartition")}); it must start with arn:{partition}:iam::.",
+                ErrorKind.InvalidArgument, policy);
+    }
+}
+
+/// <summary>An IPv4 CIDR block.</summary>
+public readonly record struct Cidr(uint Network, int Prefix)
+{
+    public uint Mask => Prefix == 0 ? 0 : uint.MaxValue << (32 - Prefix);
+
+    public static bool TryParse(string text, out Cidr cidr)
+    {
+        cidr = default;
+        if (!TryParseParts(text, out var value, out var prefix)) return false;
+        cidr = new Cidr(value, prefix);
+        return (value & ~cidr.Mask) == 0;
+    }
+
+    /// <summary>The network address of an address/prefix whose host bits are set, e.g. 10.0.0.5/24 → 10.0.0.0/24.</summary>
+    public static Cidr? NetworkOf(string text)
+        => TryParseParts(text, out var value, out var prefix) ? new Cidr(value & new Cidr(0, prefix).Mask, prefix) : null;
+
+    private static bool TryParseParts(string text, out uint value, out int prefix)
+    {
+        value = 0;
+        prefix = 0;
+        var parts = text.Split('/');
+        if (parts.Length != 2 || !int.TryParse(parts[1], out prefix) || prefix is < 0 or > 32) return false;
+        if (parts[0].Split('.').Length != 4 || !IPAddress.TryParse(parts[0], out var ip) || ip.AddressFamily != System.Net.Sockets.AddressFamily.InterNetwork) return false;
+        var b = ip.GetAddressBytes();
+        value = (uint)(b[0] << 24 | b[1] << 16 | b[2] << 8 | b[3]);
+        return true;
+    }
+
+    public bool Contains(Cidr other) => other.Prefix >= Prefix && (other.Network & Mask) == Network;
+
+    public bool Overlaps(Cidr other) => Contains(other) || other.Contains(this);
+
+    /// <summary>The Nth /(prefix+4) block inside this one, to suggest valid subnets.</summary>
+    public Cidr Subdivide(int index)
+    {
+        var p = Math.Min(Prefix + 4, 28);
+        return new Cidr(Network + (uint)index * (1u << (32 - p)), p);
+    }
+
+    public override string ToString() => $"{Network >> 24}.{(Network >> 16) & 255}.{(Network >> 8) & 255}.{Network & 255}/{Prefix}";
+}

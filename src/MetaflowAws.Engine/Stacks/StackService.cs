@@ -1,0 +1,141 @@
+using MetaflowAws.Engine.Aws;
+using MetaflowAws.Engine.CloudFormation;
+
+namespace MetaflowAws.Engine.Stacks;
+
+/// <summary>Reads, creates and removes stacks; the cmdlets' one door to CloudFormation.</summary>
+public sealed class StackService(ICloudFormation cfn, AwsSession session)
+{
+    public const string MetaflowDescriptionPrefix = "Metaflow on AWS (MetaflowAws)";
+
+    public AwsSession Session => session;
+
+    public ICloudFormation CloudFormation => cfn;
+
+    public static StackService Create(AwsSession session)
+        => new(new CloudFormationClient(session.Credentials, session.Configure(new CloudFormationConfig(), "CloudFormation")), session);
+
+    public StackWaiter Waiter() => new(cfn, session);
+
+    public async Task<MetaflowStack> GetAsync(string nameOrId, CancellationToken ct)
+    {
+        var response = await AwsErrors.Call(() => cfn.DescribeStacksAsync(new DescribeStacksRequest { StackName = nameOrId }, ct),
+            "DescribeStacks", nameOrId, session).ConfigureAwait(false);
+        return ToStack(response.Stacks.Single(), session);
+    }
+
+    /// <summary>The stack, or null when it does not exist.</summary>
+    public async Task<MetaflowStack?> FindAsync(string nameOrId, CancellationToken ct)
+    {
+        try
+        {
+            return await GetAsync(nameOrId, ct).ConfigureAwait(false);
+        }
+        catch (MetaflowException ex) when (ex.ErrorId == ErrorIds.StackNotFound)
+        {
+            return null;
+        }
+    }
+
+    /// <summary>Every live stack in the region; only Metaflow stacks unless <paramref name="all"/>.</summary>
+    public async Task<IReadOnlyList<MetaflowStack>> ListAsync(bool all, CancellationToken ct)
+    {
+        var result = new List<MetaflowStack>();
+        string? token = null;
+        do
+        {
+            var page = await AwsErrors.Call(() => cfn.DescribeStacksAsync(new DescribeStacksRequest { NextToken = token }, ct),
+                "DescribeStacks", null, session).ConfigureAwait(false);
+            result.AddRange(page.Stacks.Select(s => ToStack(s, session)).Where(s => all || s.IsMetaflowStack));
+            token = page.NextToken;
+        } while (token is not null);
+        return result;
+    }
+
+    public async Task<string> CreateAsync(CreateStackRequest request, CancellationToken ct)
+    {
+        var response = await AwsErrors.Call(() => cfn.CreateStackAsync(request, ct), "CreateStack", request.StackName, session).ConfigureAwait(false);
+        return response.StackId;
+    }
+
+    public Task DeleteAsync(string stackId, string stackName, IReadOnlyList<string> retain, CancellationToken ct)
+        => AwsErrors.Call(() => cfn.DeleteStackAsync(new DeleteStackRequest { StackName = stackId, RetainResources = retain }, ct),
+            "DeleteStack", stackName, session);
+
+    public async Task<IReadOnlyList<StackResourceInfo>> ResourcesAsync(string nameOrId, CancellationToken ct)
+    {
+        var response = await AwsErrors.Call(() => cfn.DescribeStackResourcesAsync(new DescribeStackResourcesRequest { StackName = nameOrId }, ct),
+            "DescribeStackResources", nameOrId, session).ConfigureAwait(false);
+        return response.StackResources;
+    }
+
+    public async Task<string> TemplateBodyAsync(string nameOrId, CancellationToken ct)
+    {
+        var response = await AwsErrors.Call(() => cfn.GetTemplateAsync(new GetTemplateRequest { StackName = nameOrId }, ct),
+            "GetTemplate", nameOrId, session).ConfigureAwait(false);
+        return response.TemplateBody;
+    }
+
+    /// <summary>Events newest first, stopping at <paramref name="first"/> or at events older than <paramref name="since"/>.</summary>
+    public async Task<IReadOnlyList<MetaflowStackEvent>> EventsAsync(string nameOrId, int? first, DateTime? since, CancellationToken ct)
+    {
+        var result = new List<MetaflowStackEvent>();
+        string? token = null;
+        do
+        {
+            var page = await AwsErrors.Call(() => cfn.DescribeStackEventsAsync(new DescribeStackEventsRequest { StackName = nameOrId, NextToken = token }, ct),
+                "DescribeStackEvents", nameOrId, session).ConfigureAwait(false);
+            token = page.NextToken;
+            foreach (var e in page.StackEvents)
+            {
+                if (since is { } s && e.Timestamp < s.ToUniversalTime()) return result;
+                result.Add(ToEvent(e));
+                if (first is { } f && result.Count >= f) return result;
+            }
+        } while (token is not null);
+        return result;
+    }
+
+    internal static MetaflowStackEvent ToEvent(StackEventInfo e) => new()
+    {
+        StackName = e.StackName,
+        Timestamp = e.Timestamp,
+        LogicalResourceId = e.LogicalResourceId,
+        ResourceType = e.ResourceType,
+        ResourceStatus = e.ResourceStatus,
+        ResourceStatusReason = e.ResourceStatusReason,
+        PhysicalResourceId = e.PhysicalResourceId,
+        EventId = e.EventId,
+    };
+
+    public static MetaflowStack ToStack(StackSummaryInfo s, AwsSession session)
+    {
+        var region = s.StackId.Split(':') is { Length: > 3 } arn ? arn[3] : session.Region;
+        return new MetaflowStack
+        {
+            StackName = s.StackName,
+            StackId = s.StackId,
+            Region = region,
+            Status = s.StackStatus,
+            StatusReason = s.StackStatusReason,
+            Description = s.Description,
+            CreationTime = s.CreationTime,
+            LastUpdatedTime = s.LastUpdatedTime,
+            Parameters = s.Parameters.ToDictionary(p => p.ParameterKey, p => p.ParameterValue ?? ""),
+            Outputs = s.Outputs.Select(o => new MetaflowStackOutput
+            {
+                StackName = s.StackName,
+                Region = region,
+                OutputKey = o.OutputKey,
+                OutputValue = o.OutputValue,
+                Description = o.Description,
+                ConfigKey = ConfigKeys.For(o.OutputKey, o.Description),
+            }).ToList(),
+            Tags = s.Tags.GroupBy(t => t.Key).ToDictionary(g => g.Key, g => g.Last().Value),
+            IsMetaflowStack = s.Description?.StartsWith(MetaflowDescriptionPrefix, StringComparison.Ordinal) == true
+                || s.Tags.Any(t => t.Key == "metaflowaws:template"),
+            ProfileName = session.ProfileName,
+            EndpointUrl = session.EndpointFor("CloudFormation"),
+        };
+    }
+}

@@ -1,0 +1,87 @@
+# Shared by every Pester file: the built module, the sandbox it talks to, and helpers to read
+# the sandbox's request log and inject faults. Dot-source it in BeforeAll.
+$ErrorActionPreference = 'Stop'
+if (-not $env:METAFLOWAWS_SANDBOX_URL) { throw 'METAFLOWAWS_SANDBOX_URL is not set: run the tests through ./build.ps1 Test.' }
+
+$script:SandboxUrl = $env:METAFLOWAWS_SANDBOX_URL
+$script:RepoRoot = $env:METAFLOWAWS_ROOT
+$env:AWS_ACCESS_KEY_ID = 'AKIAMETAFLOWSANDBOX1'
+$env:AWS_SECRET_ACCESS_KEY = 'sandbox/secret/for-metaflowaws-tests/0001'
+$env:AWS_REGION = 'us-east-1'
+$env:AWS_ENDPOINT_URL = $script:SandboxUrl
+$env:AWS_EC2_METADATA_DISABLED = 'true'
+Remove-Item Env:AWS_PROFILE, Env:AWS_DEFAULT_REGION, Env:AWS_SESSION_TOKEN -ErrorAction SilentlyContinue
+# Keep the user's real files out of reach. One folder per test process: the AWS SDK reads
+# AWS_CONFIG_FILE / AWS_SHARED_CREDENTIALS_FILE once per process, as AWS.Tools does.
+$script:TestHome = Join-Path ([IO.Path]::GetTempPath()) "mfaws-test-$PID"
+New-Item -ItemType Directory -Force $script:TestHome | Out-Null
+$env:AWS_CONFIG_FILE = Join-Path $script:TestHome 'aws-config'
+$env:AWS_SHARED_CREDENTIALS_FILE = Join-Path $script:TestHome 'aws-credentials'
+
+Import-Module $env:METAFLOWAWS_MODULE -Force
+
+function New-TestStackName([string] $Prefix = 't') {
+    "$Prefix-" + [guid]::NewGuid().ToString('N').Substring(0, 10)
+}
+
+function Get-SandboxLog { Invoke-RestMethod "$script:SandboxUrl/_sandbox/requests" }
+
+function Clear-SandboxLog { Invoke-RestMethod -Method Delete "$script:SandboxUrl/_sandbox/requests" | Out-Null }
+
+function Get-SandboxCalls([string] $Action) {
+    $log = Get-SandboxLog
+    @($log.entries | Where-Object { -not $Action -or "$($_.service):$($_.action)" -eq $Action })
+}
+
+function Add-SandboxFault([string] $LogicalId, [string] $Reason, [string] $StackName, [string] $Operation = 'Create') {
+    $body = @{ logicalId = $LogicalId; operation = $Operation; reason = $Reason }
+    if ($StackName) { $body.stackName = $StackName }
+    Invoke-RestMethod -Method Post "$script:SandboxUrl/_sandbox/faults/resource" -Body ($body | ConvertTo-Json) -ContentType 'application/json' | Out-Null
+}
+
+function Clear-SandboxFaults { Invoke-RestMethod -Method Delete "$script:SandboxUrl/_sandbox/faults" | Out-Null }
+
+function Set-SandboxPace([int] $ResourceDelayMs) {
+    Invoke-RestMethod -Method Post "$script:SandboxUrl/_sandbox/config" -Body (@{ resourceDelayMs = $ResourceDelayMs } | ConvertTo-Json) -ContentType 'application/json' | Out-Null
+}
+
+# A child PowerShell (no profile) for what must run in a fresh session.
+function Invoke-ChildPwsh([string] $Command) {
+    $pwsh = $env:METAFLOWAWS_PWSH -split [char]0x1F
+    $output = & $pwsh[0] @($pwsh | Select-Object -Skip 1) -NoProfile -NonInteractive -Command $Command 2>&1
+    [pscustomobject]@{ ExitCode = $LASTEXITCODE; Output = ($output | Out-String) }
+}
+
+$script:SmallTemplate = @'
+Parameters:
+  Env:
+    Type: String
+    Default: dev
+    AllowedValues: [dev, prod]
+Conditions:
+  IsProd: !Equals [!Ref Env, prod]
+Resources:
+  Bucket:
+    Type: AWS::S3::Bucket
+  Role:
+    Type: AWS::IAM::Role
+    Properties:
+      AssumeRolePolicyDocument: { Version: '2012-10-17', Statement: [] }
+  Table:
+    Type: AWS::DynamoDB::Table
+    Condition: IsProd
+    DependsOn: Bucket
+Outputs:
+  BucketArn:
+    Value: !GetAtt Bucket.Arn
+  RoleArn:
+    Value: !GetAtt Role.Arn
+    Description: The role [METAFLOW_ECS_S3_ACCESS_IAM_ROLE]
+  Where:
+    Value: !Sub '${AWS::Region}/${Bucket}'
+  TableName:
+    Condition: IsProd
+    Value: !Ref Table
+'@
+$script:SmallTemplatePath = Join-Path $script:TestHome 'small.yml'
+Set-Content $script:SmallTemplatePath $script:SmallTemplate

@@ -1,0 +1,58 @@
+BeforeAll { . "$PSScriptRoot/Common.ps1" }
+
+Describe 'Wait-MetaflowStack' {
+    It 'attaches to a create in progress and reports progress until it completes' {
+        $name = New-TestStackName 'wait'
+        Set-SandboxPace 25
+        try {
+            New-MetaflowStack -StackName $name -NoWait | Out-Null
+            $ps = [powershell]::Create()
+            $null = $ps.AddCommand('Import-Module').AddArgument($env:METAFLOWAWS_MODULE).AddStatement().AddCommand('Wait-MetaflowStack').AddParameter('StackName', $name)
+            $stack = $ps.Invoke() | Select-Object -First 1
+            $progress = @($ps.Streams.Progress)
+            $ps.Dispose()
+            $stack.Status | Should -Be 'CREATE_COMPLETE'
+            $last = ($progress | Where-Object RecordType -ne 'Completed')[-1]
+            $last.StatusDescription | Should -Match '^Create: (\d+)/\1 resources complete'
+        } finally {
+            Set-SandboxPace 5
+            Remove-MetaflowStack $name -Confirm:$false
+        }
+    }
+
+    It 'returns at once for a stack that is already complete' {
+        $name = New-TestStackName 'done'
+        New-MetaflowStack -StackName $name -TemplatePath $script:SmallTemplatePath | Out-Null
+        try {
+            (Wait-MetaflowStack -StackName $name).Status | Should -Be 'CREATE_COMPLETE'
+        } finally { Remove-MetaflowStack $name -Confirm:$false }
+    }
+
+    It 'reports a stack that already rolled back as an error, never as success' {
+        $name = New-TestStackName 'rolled'
+        Add-SandboxFault -LogicalId Table -StackName $name -Reason 'Table limit exceeded'
+        try {
+            New-MetaflowStack -StackName $name -TemplatePath $script:SmallTemplatePath -Parameter @{ Env = 'prod' } -ErrorAction SilentlyContinue | Out-Null
+            { Wait-MetaflowStack -StackName $name -ErrorAction Stop } |
+                Should -Throw -ErrorId 'StackRolledBack,MetaflowAws.Cmdlets.Commands.WaitMetaflowStack' -ExpectedMessage '*Table (AWS::DynamoDB::Table) CREATE_FAILED: Table limit exceeded*'
+        } finally {
+            Clear-SandboxFaults
+            Remove-MetaflowStack $name -Confirm:$false
+        }
+    }
+
+    It 'stops at -TimeoutSec with WaitTimedOut and says how to re-attach; the operation goes on' {
+        $name = New-TestStackName 'slow'
+        Set-SandboxPace 200
+        try {
+            New-MetaflowStack -StackName $name -NoWait | Out-Null
+            { Wait-MetaflowStack -StackName $name -TimeoutSec 1 -ErrorAction Stop } |
+                Should -Throw -ErrorId 'WaitTimedOut,MetaflowAws.Cmdlets.Commands.WaitMetaflowStack' -ExpectedMessage "*Wait-MetaflowStack -StackName $name*"
+            (Get-MetaflowStack $name).Status | Should -Be 'CREATE_IN_PROGRESS'
+        } finally {
+            Set-SandboxPace 5
+            Wait-MetaflowStack $name -ErrorAction SilentlyContinue | Out-Null
+            Remove-MetaflowStack $name -Confirm:$false
+        }
+    }
+}
