@@ -1,0 +1,234 @@
+using MetaflowAws.Engine.Templates;
+using static MetaflowAws.Tests.TemplateTree;
+
+namespace MetaflowAws.Tests;
+
+public sealed class SecurityChecksTests
+{
+    private sealed record Case(Action<TemplateDocument> Break, string Check, string Path);
+
+    private const string TlsStatement = "Resources/DataBucketPolicy/Properties/PolicyDocument";
+
+    /// <summary>
+    /// Each entry weakens one thing in a copy of the real template. Together they make every check fail at
+    /// least once (<see cref="EveryCheckHasAFailingCase"/>).
+    /// </summary>
+    private static readonly Dictionary<string, Case> Cases = new()
+    {
+        ["bucket without encryption"] = new(
+            t => t.Properties("DataBucket").Remove("BucketEncryption"),
+            SecurityChecks.BucketEncryption, "Resources/DataBucket/Properties/BucketEncryption"),
+        ["bucket encryption rule without an algorithm"] = new(
+            t => t.Properties("DataBucket")["BucketEncryption"] = Obj(("ServerSideEncryptionConfiguration", Arr(Obj(("BucketKeyEnabled", "true"))))),
+            SecurityChecks.BucketEncryption, "Resources/DataBucket/Properties/BucketEncryption"),
+        ["bucket without a public access block"] = new(
+            t => t.Properties("DataBucket").Remove("PublicAccessBlockConfiguration"),
+            SecurityChecks.BucketPublicAccessBlock, "Resources/DataBucket/Properties/PublicAccessBlockConfiguration"),
+        ["bucket ignoring public ACLs turned off"] = new(
+            t => t.Properties("DataBucket")["PublicAccessBlockConfiguration"].Map()["IgnorePublicAcls"] = "false",
+            SecurityChecks.BucketPublicAccessBlock, "Resources/DataBucket/Properties/PublicAccessBlockConfiguration"),
+        ["bucket public policy allowed in one branch"] = new(
+            t => t.Properties("DataBucket")["PublicAccessBlockConfiguration"].Map()["RestrictPublicBuckets"] = If("CreateNotebook", "true", "false"),
+            SecurityChecks.BucketPublicAccessBlock, "Resources/DataBucket/Properties/PublicAccessBlockConfiguration"),
+        ["bucket without a policy"] = new(
+            t => t.Section("Resources").Remove("DataBucketPolicy"),
+            SecurityChecks.BucketTlsOnly, "Resources/DataBucket"),
+        ["bucket policy without the SecureTransport condition"] = new(
+            t => TlsDenyStatement(t).Remove("Condition"),
+            SecurityChecks.BucketTlsOnly, TlsStatement),
+        ["bucket policy denying only TLS requests"] = new(
+            t => TlsDenyStatement(t)["Condition"] = Obj(("Bool", Obj(("aws:SecureTransport", "true")))),
+            SecurityChecks.BucketTlsOnly, TlsStatement),
+        ["bucket policy TLS statement only under a condition"] = new(
+            t => t.Properties("DataBucketPolicy")["PolicyDocument"].Map()["Statement"].List()[0] =
+                If("CreateNotebook", TlsDenyStatement(t), Ref("AWS::NoValue")),
+            SecurityChecks.BucketTlsOnly, TlsStatement),
+        ["bucket policy denying one action only"] = new(
+            t => TlsDenyStatement(t)["Action"] = "s3:GetObject",
+            SecurityChecks.BucketTlsOnly, TlsStatement),
+        ["database storage not encrypted"] = new(
+            t => t.Properties("Database")["StorageEncrypted"] = "false",
+            SecurityChecks.DatabaseEncrypted, "Resources/Database/Properties/StorageEncrypted"),
+        ["database encryption left to the default"] = new(
+            t => t.Properties("Database").Remove("StorageEncrypted"),
+            SecurityChecks.DatabaseEncrypted, "Resources/Database/Properties/StorageEncrypted"),
+        ["database public"] = new(
+            t => t.Properties("Database")["PubliclyAccessible"] = "true",
+            SecurityChecks.DatabaseNotPublic, "Resources/Database/Properties/PubliclyAccessible"),
+        ["database publicity left to the default"] = new(
+            t => t.Properties("Database").Remove("PubliclyAccessible"),
+            SecurityChecks.DatabaseNotPublic, "Resources/Database/Properties/PubliclyAccessible"),
+        ["database public in one branch"] = new(
+            t => t.Properties("Database")["PubliclyAccessible"] = If("CreateNotebook", "false", "true"),
+            SecurityChecks.DatabaseNotPublic, "Resources/Database/Properties/PubliclyAccessible"),
+        ["database deleted with the stack"] = new(
+            t => t.Resource("Database")["DeletionPolicy"] = "Delete",
+            SecurityChecks.DatabaseSnapshotOnDelete, "Resources/Database/DeletionPolicy"),
+        ["database without a deletion policy"] = new(
+            t => t.Resource("Database").Remove("DeletionPolicy"),
+            SecurityChecks.DatabaseSnapshotOnDelete, "Resources/Database/DeletionPolicy"),
+        ["managed policy allowing everything"] = new(
+            t => Statement(t, "UserPolicy", "DescribeBatch")["Action"] = "*",
+            SecurityChecks.NoWildcardAdmin, "Resources/UserPolicy/Properties/PolicyDocument/Statement/4"),
+        ["role inline policy with * among its actions"] = new(
+            t => t.Properties("StepFunctionsRole")["Policies"].List()[0].Map()["PolicyDocument"].Map()["Statement"].List()[1].Map()["Action"]
+                = Arr("batch:DescribeJobs", "*"),
+            SecurityChecks.NoWildcardAdmin, "Resources/StepFunctionsRole/Properties/Policies/0/PolicyDocument/Statement/1"),
+        ["conditional statement allowing everything"] = new(
+            t => ConditionalListNotebooks(t)["Action"] = Arr("*"),
+            SecurityChecks.NoWildcardAdmin, "Resources/UserPolicy/Properties/PolicyDocument/Statement/15"),
+        ["IAM policy resource allowing everything"] = new(
+            t => t.AddResource("AdminPolicy", "AWS::IAM::Policy", Obj(
+                ("PolicyName", "admin"),
+                ("Roles", Arr(Ref("BatchJobRole"))),
+                ("PolicyDocument", Obj(("Statement", Obj(("Effect", "Allow"), ("Action", "*"), ("Resource", "*"))))))),
+            SecurityChecks.NoWildcardAdmin, "Resources/AdminPolicy/Properties/PolicyDocument/Statement"),
+        ["NotAction allow on every resource"] = new(
+            t =>
+            {
+                var statement = Statement(t, "UserPolicy", "DescribeBatch");
+                statement.Remove("Action");
+                statement["NotAction"] = "iam:*";
+            },
+            SecurityChecks.NoWildcardAdmin, "Resources/UserPolicy/Properties/PolicyDocument/Statement/4"),
+        ["bucket policy allowing everything"] = new(
+            t => t.Properties("DataBucketPolicy")["PolicyDocument"].Map()["Statement"].List().Add(
+                Obj(("Effect", "Allow"), ("Principal", "*"), ("Action", "*"), ("Resource", "*"))),
+            SecurityChecks.NoWildcardAdmin, "Resources/DataBucketPolicy/Properties/PolicyDocument/Statement/1"),
+        ["ingress from any IPv4 address"] = new(
+            t => Ingress(t, "MetadataServiceSecurityGroup", 0)["CidrIp"] = "0.0.0.0/0",
+            SecurityChecks.SecurityGroupIngressScoped, "Resources/MetadataServiceSecurityGroup/Properties/SecurityGroupIngress/0"),
+        ["ingress from any IPv6 address"] = new(
+            t =>
+            {
+                var rule = Ingress(t, "DatabaseSecurityGroup", 1);
+                rule.Remove("SourceSecurityGroupId");
+                rule["CidrIpv6"] = "::/0";
+            },
+            SecurityChecks.SecurityGroupIngressScoped, "Resources/DatabaseSecurityGroup/Properties/SecurityGroupIngress/1"),
+        ["ingress from anywhere in one branch"] = new(
+            t => Ingress(t, "MetadataServiceSecurityGroup", 1)["CidrIp"] = If("CreateNotebook", Ref("VPCCidr"), "0.0.0.0/0"),
+            SecurityChecks.SecurityGroupIngressScoped, "Resources/MetadataServiceSecurityGroup/Properties/SecurityGroupIngress/1"),
+        ["standalone ingress rule from anywhere"] = new(
+            t => t.AddResource("OpenSsh", "AWS::EC2::SecurityGroupIngress", Obj(
+                ("GroupId", Ref("BatchSecurityGroup")), ("IpProtocol", "tcp"), ("FromPort", "22"), ("ToPort", "22"), ("CidrIp", "0.0.0.0/0"))),
+            SecurityChecks.SecurityGroupIngressScoped, "Resources/OpenSsh/Properties"),
+        ["database password written in the template"] = new(
+            t => t.Properties("Database")["MasterUserPassword"] = "correct-horse-battery",
+            SecurityChecks.DatabasePasswordFromSecretsManager, "Resources/Database/Properties/MasterUserPassword"),
+        ["database password from a parameter"] = new(
+            t =>
+            {
+                t.Section("Parameters")["DBPassword"] = Obj(("Type", "String"), ("NoEcho", "true"));
+                t.Properties("Database")["MasterUserPassword"] = Ref("DBPassword");
+            },
+            SecurityChecks.DatabasePasswordFromSecretsManager, "Resources/Database/Properties/MasterUserPassword"),
+        ["database password Sub without a dynamic reference"] = new(
+            t => t.Properties("Database")["MasterUserPassword"] = Fn("Fn::Sub", "${AWS::StackName}-password"),
+            SecurityChecks.DatabasePasswordFromSecretsManager, "Resources/Database/Properties/MasterUserPassword"),
+        ["database password from SSM plain text"] = new(
+            t => t.Properties("Database")["MasterUserPassword"] = "{{resolve:ssm:/metaflow/db-password}}",
+            SecurityChecks.DatabasePasswordFromSecretsManager, "Resources/Database/Properties/MasterUserPassword"),
+        ["database password literal in one branch"] = new(
+            t => t.Properties("Database")["MasterUserPassword"] = If("CreateNotebook", t.Properties("Database")["MasterUserPassword"], "changeme-changeme"),
+            SecurityChecks.DatabasePasswordFromSecretsManager, "Resources/Database/Properties/MasterUserPassword"),
+    };
+
+    public static TheoryData<string> CaseNames => new(Cases.Keys);
+
+    [Fact]
+    public void RealTemplatePassesEveryCheck()
+    {
+        var findings = SecurityChecks.Check(RepositoryFiles.Template());
+
+        Assert.True(findings.Count == 0, "template/metaflow.yml should have no findings:\n" + string.Join("\n", findings));
+    }
+
+    [Theory]
+    [MemberData(nameof(CaseNames))]
+    public void WeakenedTemplateFailsExactlyThatCheck(string caseName)
+    {
+        var (breakIt, check, path) = Cases[caseName];
+        var template = RepositoryFiles.Template();
+        breakIt(template);
+
+        var findings = SecurityChecks.Check(template);
+
+        var finding = Assert.Single(findings);
+        Assert.Equal(check, finding.Check);
+        Assert.Equal(path, finding.Path);
+        Assert.False(string.IsNullOrWhiteSpace(finding.Message));
+    }
+
+    [Fact]
+    public void EveryCheckHasAFailingCase()
+        => Assert.Equal(SecurityChecks.Checks.Order(), Cases.Values.Select(c => c.Check).Distinct().Order());
+
+    [Fact]
+    public void TrustPoliciesAreNotPermissionPolicies()
+    {
+        // AssumeRolePolicyDocument says who may assume the role; a '*' there grants no permissions.
+        var template = RepositoryFiles.Template();
+        var trust = template.Properties("BatchJobRole")["AssumeRolePolicyDocument"].Map()["Statement"].List()[0].Map();
+        trust["Action"] = "*";
+        trust["Resource"] = "*";
+
+        Assert.Empty(SecurityChecks.Check(template));
+    }
+
+    [Theory]
+    [InlineData("managed")]
+    [InlineData("join")]
+    [InlineData("literal reference")]
+    [InlineData("sub with variables")]
+    public void OtherSecretsManagerPasswordsPass(string form)
+    {
+        var template = RepositoryFiles.Template();
+        var properties = template.Properties("Database");
+        switch (form)
+        {
+            case "managed":
+                properties.Remove("MasterUserPassword");
+                properties["ManageMasterUserPassword"] = "true";
+                break;
+            case "join":
+                properties["MasterUserPassword"] = Fn("Fn::Join", Arr("", Arr("{{resolve:secretsmanager:", Ref("DatabaseSecret"), ":SecretString:password}}")));
+                break;
+            case "literal reference":
+                properties["MasterUserPassword"] = "{{resolve:secretsmanager:metaflow-db:SecretString:password}}";
+                break;
+            case "sub with variables":
+                properties["MasterUserPassword"] = Fn("Fn::Sub", Arr("{{resolve:secretsmanager:${Secret}:SecretString:password}}", Obj(("Secret", Ref("DatabaseSecret")))));
+                break;
+        }
+
+        Assert.Empty(SecurityChecks.Check(template));
+    }
+
+    [Fact]
+    public void RetainedDatabaseKeepsItsData()
+    {
+        var template = RepositoryFiles.Template();
+        template.Resource("Database")["DeletionPolicy"] = "Retain";
+
+        Assert.Empty(SecurityChecks.Check(template));
+    }
+
+    private static Dictionary<string, object?> TlsDenyStatement(TemplateDocument t)
+        => t.Properties("DataBucketPolicy")["PolicyDocument"].Map()["Statement"].List()[0].Map();
+
+    private static Dictionary<string, object?> Statement(TemplateDocument t, string policy, string sid)
+        => t.Properties(policy)["PolicyDocument"].Map()["Statement"].List().OfType<Dictionary<string, object?>>().Single(s => s.GetValueOrDefault("Sid") as string == sid);
+
+    /// <summary>The ListNotebooks statement of the user policy, which sits in the true branch of an Fn::If.</summary>
+    private static Dictionary<string, object?> ConditionalListNotebooks(TemplateDocument t)
+    {
+        var statements = t.Properties("UserPolicy")["PolicyDocument"].Map()["Statement"].List();
+        var conditional = statements[15].Map()["Fn::If"].List()[1].Map();
+        Assert.Equal("ListNotebooks", conditional["Sid"]);
+        return conditional;
+    }
+
+    private static Dictionary<string, object?> Ingress(TemplateDocument t, string group, int index)
+        => t.Properties(group)["SecurityGroupIngress"].List()[index].Map();
+}
