@@ -8,14 +8,13 @@
       Package  Build, then lay out out/MetaflowAws/<version>/ (manifest, cmdlets, Dependencies/, template)
       Test     Package, run the xunit suite and the Pester suite (against a local sandbox), print "N passed, N failed"
       Demo     Package, start the sandbox, deploy the real template, configure Metaflow in a temp folder
-      Bench    Package, measure import time, wait latency and event paging side by side
 .EXAMPLE
     dotnet tool restore && dotnet pwsh ./build.ps1 Test
 #>
 [CmdletBinding()]
 param(
     [Parameter(Position = 0)]
-    [ValidateSet('Build', 'Package', 'Test', 'Demo', 'Bench')]
+    [ValidateSet('Build', 'Package', 'Test', 'Demo')]
     [string] $Task = 'Test',
 
     [ValidateSet('Release', 'Debug')]
@@ -49,6 +48,10 @@ function Invoke-Step([string] $Name, [scriptblock] $Command) {
 
 function Invoke-Build {
     Invoke-Step 'restore tools (Pester)' { dotnet restore "$Root/tests/Tools/Tools.csproj" --nologo -v q }
+    if (-not (Test-Path "$Root/node_modules/@aws-cdk/aws-service-spec/db.json.gz")) {
+        # The CloudFormation resource specification the template is validated against (pinned in package-lock.json).
+        Invoke-Step 'npm ci (resource specification)' { npm ci --no-audit --no-fund --prefix $Root }
+    }
     Invoke-Step 'build' { dotnet build "$Root/MetaflowAws.slnx" -c $Configuration --nologo -v q -clp:NoSummary }
 }
 
@@ -159,5 +162,4 @@ switch ($Task) {
     'Package' { Invoke-Package }
     'Test' { Invoke-Test }
     'Demo' { . "$Root/tools/Demo.ps1" }
-    'Bench' { . "$Root/bench/Bench.ps1" }
 }

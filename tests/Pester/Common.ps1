@@ -17,6 +17,11 @@ $script:TestHome = Join-Path ([IO.Path]::GetTempPath()) "mfaws-test-$PID"
 New-Item -ItemType Directory -Force $script:TestHome | Out-Null
 $env:AWS_CONFIG_FILE = Join-Path $script:TestHome 'aws-config'
 $env:AWS_SHARED_CREDENTIALS_FILE = Join-Path $script:TestHome 'aws-credentials'
+# Written before the SDK first reads them: it caches what it read for the life of the process.
+if (-not (Test-Path $env:AWS_CONFIG_FILE)) {
+    Set-Content $env:AWS_CONFIG_FILE "[profile known]`nregion = us-east-1`n"
+    Set-Content $env:AWS_SHARED_CREDENTIALS_FILE "[known]`naws_access_key_id = AKIAMETAFLOWSANDBOX1`naws_secret_access_key = sandbox/secret/for-metaflowaws-tests/0001`n"
+}
 
 Import-Module $env:METAFLOWAWS_MODULE -Force
 

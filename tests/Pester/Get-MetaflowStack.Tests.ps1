@@ -60,15 +60,11 @@ Describe 'Get-MetaflowStack' {
     }
 
     It 'names an unknown profile and lists the known ones' {
-        Set-Content $env:AWS_CONFIG_FILE "[profile known]`nregion = us-east-1`n"
-        Set-Content $env:AWS_SHARED_CREDENTIALS_FILE "[known]`naws_access_key_id = AKIAMETAFLOWSANDBOX1`naws_secret_access_key = sandbox/secret/for-metaflowaws-tests/0001`n"
         { Get-MetaflowStack -ProfileName nope -ErrorAction Stop } |
             Should -Throw -ErrorId 'ProfileNotFound,MetaflowAws.Cmdlets.Commands.GetMetaflowStack' -ExpectedMessage "*'nope'*known*"
     }
 
     It 'reaches the stack with a profile from the shared files, and says so on the object' {
-        Set-Content $env:AWS_CONFIG_FILE "[profile known]`nregion = us-east-1`n"
-        Set-Content $env:AWS_SHARED_CREDENTIALS_FILE "[known]`naws_access_key_id = AKIAMETAFLOWSANDBOX1`naws_secret_access_key = sandbox/secret/for-metaflowaws-tests/0001`n"
         $saved = $env:AWS_ACCESS_KEY_ID, $env:AWS_SECRET_ACCESS_KEY
         try {
             Remove-Item Env:AWS_ACCESS_KEY_ID, Env:AWS_SECRET_ACCESS_KEY
