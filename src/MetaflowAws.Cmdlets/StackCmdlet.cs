@@ -14,7 +14,8 @@ public abstract class StackCmdlet : MetaflowCmdlet
     public SwitchParameter ShowEvents { get; set; }
 
     /// <summary>Waits for the operation on a stack with progress; returns the stack at its end.</summary>
-    internal MetaflowStack WaitWithProgress(StackService service, string stackId, string stackName, int expected, TimeSpan? timeout, CancellationToken ct)
+    internal MetaflowStack WaitWithProgress(StackService service, string stackId, string stackName, int expected, TimeSpan? timeout, CancellationToken ct,
+        string? afterEventId = null, IReadOnlySet<string>? success = null, string? operation = null)
     {
         var activity = $"Stack {stackName}";
         var options = new WaitOptions
@@ -24,6 +25,9 @@ public abstract class StackCmdlet : MetaflowCmdlet
             Progress = new Progress(p => Post(() => WriteProgress(ToRecord(activity, p)))),
             OnEvent = e => Post(() => WriteStackEvent(e)),
             OnTransientError = ex => Post(() => WriteVerbose($"Transient error while waiting (will retry): {ex.Message}")),
+            AfterEventId = afterEventId,
+            SuccessStatuses = success,
+            Operation = operation,
         };
         try
         {

@@ -45,6 +45,8 @@ public static class ErrorIds
     public const string EndpointUnreachable = "EndpointUnreachable";
     public const string InvalidCredentials = "InvalidCredentials";
     public const string NotAMetaflowStack = "NotAMetaflowStack";
+    public const string ChangeSetFailed = "ChangeSetFailed";
+    public const string StackNotUpdatable = "StackNotUpdatable";
 }
 
 /// <summary>An error the module reports to the user: a stable id, a kind, the target, a message that says what to do.</summary>

@@ -52,9 +52,23 @@ public sealed class SandboxState
         _options = options;
         Credentials = new Credentials();
         Verifier = new SigV4Verifier(Credentials.Lookup);
-        Stacks = new StackEngine(_ => null) { ResourceDelay = TimeSpan.FromMilliseconds(options.ResourceDelayMs) };
+        Stacks = new StackEngine(_ => null)
+        {
+            ResourceDelay = TimeSpan.FromMilliseconds(options.ResourceDelayMs),
+            Specification = LoadSpecification(),
+        };
         CloudFormation = new CloudFormationApi(Stacks);
         Sts = new StsApi(Credentials);
+    }
+
+    /// <summary>The CloudFormation resource specification (npm @aws-cdk/aws-service-spec), when installed: change sets decide replacement from it.</summary>
+    private static MetaflowAws.Engine.Templates.ResourceSpecification? LoadSpecification()
+    {
+        foreach (var start in new[] { AppContext.BaseDirectory, Directory.GetCurrentDirectory() })
+            if (MetaflowAws.Engine.Templates.ResourceSpecification.FindDefault(start) is { } path)
+                return MetaflowAws.Engine.Templates.ResourceSpecification.Load(path);
+        Console.Error.WriteLine("sandbox: no resource specification found (run npm ci); change sets mark every property change as Conditional replacement.");
+        return null;
     }
 
     public Credentials Credentials { get; }

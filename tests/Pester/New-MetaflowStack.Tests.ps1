@@ -115,10 +115,13 @@ Describe 'New-MetaflowStack' {
     }
 
     Context '-WhatIf and -NoWait' {
-        It 'sends nothing with -WhatIf' {
+        It 'changes nothing with -WhatIf (it only reads whether the stack exists)' {
             Clear-SandboxLog
-            New-MetaflowStack -StackName (New-TestStackName 'whatif') -WhatIf
-            (Get-SandboxLog).total | Should -Be 0
+            $name = New-TestStackName 'whatif'
+            New-MetaflowStack -StackName $name -WhatIf
+            (Get-SandboxLog).mutating | Should -Be 0
+            (Get-SandboxCalls 'cloudformation:CreateStack').Count | Should -Be 0
+            { Get-MetaflowStack $name -ErrorAction Stop } | Should -Throw -ErrorId 'StackNotFound,*'
         }
 
         It 'returns at once with -NoWait; Wait-MetaflowStack attaches and finishes the wait' {

@@ -15,6 +15,11 @@ public interface ICloudFormation
     Task<GetTemplateSummaryResponse> GetTemplateSummaryAsync(GetTemplateSummaryRequest request, CancellationToken cancellationToken = default);
     Task<ValidateTemplateResponse> ValidateTemplateAsync(ValidateTemplateRequest request, CancellationToken cancellationToken = default);
     Task<GetTemplateResponse> GetTemplateAsync(GetTemplateRequest request, CancellationToken cancellationToken = default);
+    Task<CreateChangeSetResponse> CreateChangeSetAsync(CreateChangeSetRequest request, CancellationToken cancellationToken = default);
+    Task<DescribeChangeSetResponse> DescribeChangeSetAsync(DescribeChangeSetRequest request, CancellationToken cancellationToken = default);
+    Task ExecuteChangeSetAsync(ExecuteChangeSetRequest request, CancellationToken cancellationToken = default);
+    Task DeleteChangeSetAsync(DeleteChangeSetRequest request, CancellationToken cancellationToken = default);
+    Task ContinueUpdateRollbackAsync(ContinueUpdateRollbackRequest request, CancellationToken cancellationToken = default);
 }
 
 public sealed class CloudFormationConfig : OwnServiceConfig
@@ -50,6 +55,7 @@ public sealed class CloudFormationClient : OwnServiceClient, ICloudFormation
     public Task<DeleteStackResponse> DeleteStackAsync(DeleteStackRequest request, CancellationToken cancellationToken = default)
         => Call(request, _ => new DeleteStackResponse(), cancellationToken);
 
+
     public Task<GetTemplateSummaryResponse> GetTemplateSummaryAsync(GetTemplateSummaryRequest request, CancellationToken cancellationToken = default)
         => Call(request, GetTemplateSummaryResponse.Parse, cancellationToken);
 
@@ -58,4 +64,19 @@ public sealed class CloudFormationClient : OwnServiceClient, ICloudFormation
 
     public Task<GetTemplateResponse> GetTemplateAsync(GetTemplateRequest request, CancellationToken cancellationToken = default)
         => Call(request, GetTemplateResponse.Parse, cancellationToken);
+
+    public Task<CreateChangeSetResponse> CreateChangeSetAsync(CreateChangeSetRequest request, CancellationToken cancellationToken = default)
+        => Call(request, CreateChangeSetResponse.Parse, cancellationToken);
+
+    public Task<DescribeChangeSetResponse> DescribeChangeSetAsync(DescribeChangeSetRequest request, CancellationToken cancellationToken = default)
+        => Call(request, DescribeChangeSetResponse.Parse, cancellationToken);
+
+    public Task ExecuteChangeSetAsync(ExecuteChangeSetRequest request, CancellationToken cancellationToken = default)
+        => Call(request, _ => new EmptyResponse(), cancellationToken);
+
+    public Task DeleteChangeSetAsync(DeleteChangeSetRequest request, CancellationToken cancellationToken = default)
+        => Call(request, _ => new EmptyResponse(), cancellationToken);
+
+    public Task ContinueUpdateRollbackAsync(ContinueUpdateRollbackRequest request, CancellationToken cancellationToken = default)
+        => Call(request, _ => new EmptyResponse(), cancellationToken);
 }

@@ -96,6 +96,21 @@ public sealed class StackService(ICloudFormation cfn, AwsSession session)
         return result;
     }
 
+    /// <summary>The id of the stack's newest event: a wait started after a request reads only later ones.</summary>
+    public async Task<string?> NewestEventIdAsync(string stackId, CancellationToken ct)
+    {
+        var page = await AwsErrors.Call(() => cfn.DescribeStackEventsAsync(new DescribeStackEventsRequest { StackName = stackId }, ct),
+            "DescribeStackEvents", stackId, session).ConfigureAwait(false);
+        return page.StackEvents.FirstOrDefault()?.EventId;
+    }
+
+    public async Task ContinueRollbackAsync(string stackId, string stackName, IReadOnlyList<string> skip, CancellationToken ct)
+        => await AwsErrors.Call(async () =>
+        {
+            await cfn.ContinueUpdateRollbackAsync(new ContinueUpdateRollbackRequest { StackName = stackId, ResourcesToSkip = skip, ClientRequestToken = "metaflowaws-" + Guid.NewGuid().ToString("N") }, ct).ConfigureAwait(false);
+            return true;
+        }, "ContinueUpdateRollback", stackName, session).ConfigureAwait(false);
+
     internal static MetaflowStackEvent ToEvent(StackEventInfo e) => new()
     {
         StackName = e.StackName,

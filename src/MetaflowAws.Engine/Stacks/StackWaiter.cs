@@ -14,6 +14,12 @@ public sealed record WaitOptions
     public TimeSpan? Timeout { get; init; }
     /// <summary>Resources the operation is expected to touch, for progress; 0 when unknown.</summary>
     public int ExpectedResources { get; init; }
+    /// <summary>The newest event before the operation was requested: only later events belong to it.</summary>
+    public string? AfterEventId { get; init; }
+    /// <summary>Final statuses that count as success; by default the *_COMPLETE of create, update, delete, import.</summary>
+    public IReadOnlySet<string>? SuccessStatuses { get; init; }
+    /// <summary>The operation's name for progress and errors when the events cannot tell (e.g. "Rollback").</summary>
+    public string? Operation { get; init; }
 }
 
 /// <summary>
@@ -38,9 +44,10 @@ public sealed class StackWaiter(ICloudFormation cfn, AwsSession session)
         var seen = new HashSet<string>(StringComparer.Ordinal);
         var resources = new Dictionary<string, string>(StringComparer.Ordinal);
         var opEvents = new List<MetaflowStackEvent>();
-        string operation = "Operation";
+        string operation = options.Operation ?? "Operation";
         string? current = null, currentStatus = null;
-        var started = false;
+        var started = options.AfterEventId is not null;
+        if (options.AfterEventId is not null) seen.Add(options.AfterEventId);
         var backoff = PollInterval;
 
         while (true)
@@ -71,7 +78,7 @@ public sealed class StackWaiter(ICloudFormation cfn, AwsSession session)
             {
                 if (e.IsStackEvent && e.LogicalResourceId == stackName)
                 {
-                    if (!started && StackStatus.StartsOperation(e.ResourceStatus)) operation = StackStatus.OperationOf(e.ResourceStatus);
+                    if (operation == "Operation" && StackStatus.StartsOperation(e.ResourceStatus)) operation = StackStatus.OperationOf(e.ResourceStatus);
                     started = true;
                     if (StackStatus.IsTerminal(e.ResourceStatus))
                     {
@@ -96,7 +103,7 @@ public sealed class StackWaiter(ICloudFormation cfn, AwsSession session)
             if (terminal is not null)
             {
                 var final = await DescribeAsync(stackId, stackName, cancellationToken).ConfigureAwait(false);
-                if (StackStatus.IsSuccess(terminal)) return final;
+                if (options.SuccessStatuses?.Contains(terminal) ?? StackStatus.IsSuccess(terminal)) return final;
                 var failed = opEvents
                     .Where(e => !e.IsStackEvent && e.ResourceStatus.EndsWith("_FAILED", StringComparison.Ordinal)
                                 && !(e.ResourceStatusReason ?? "").Contains("cancelled", StringComparison.OrdinalIgnoreCase))

@@ -67,6 +67,48 @@ public sealed class CloudFormationApi(StackEngine engine)
                     X.E("Timestamp", QueryXml.Time(r.Timestamp)), X.E("ResourceStatus", r.Status),
                     X.Opt("ResourceStatusReason", r.Reason), X.E("DriftInformation", X.E("StackResourceDriftStatus", "NOT_CHECKED")) }).ToList()));
             }
+            case "CreateChangeSet":
+            {
+                var parameters = Members(form, "Parameters");
+                var input = new CreateChangeSetInput(
+                    Required("StackName"), Required("ChangeSetName"), Q("TemplateBody"), Q("TemplateURL"), Q("UsePreviousTemplate") == "true",
+                    parameters.Where(m => m.GetValueOrDefault("UsePreviousValue") != "true")
+                        .ToDictionary(m => m.GetValueOrDefault("ParameterKey") ?? "", m => m.GetValueOrDefault("ParameterValue") ?? ""),
+                    parameters.Where(m => m.GetValueOrDefault("UsePreviousValue") == "true").Select(m => m.GetValueOrDefault("ParameterKey") ?? "").ToHashSet(),
+                    Scalars(form, "Capabilities"), Q("ChangeSetType") ?? "UPDATE", Q("Description"));
+                var changeSet = engine.CreateChangeSet(input);
+                return X.E("CreateChangeSetResult", X.E("Id", changeSet.Id), X.E("StackId", changeSet.StackId));
+            }
+            case "DescribeChangeSet":
+            {
+                var (stack, cs) = engine.FindChangeSet(Required("ChangeSetName"), Q("StackName"));
+                return X.E("DescribeChangeSetResult",
+                    X.E("ChangeSetName", cs.Name), X.E("ChangeSetId", cs.Id), X.E("StackId", stack.StackId), X.E("StackName", stack.StackName),
+                    X.Opt("Description", cs.Description),
+                    X.E("Parameters", cs.ParameterValues.Select(p => X.E("member", X.E("ParameterKey", p.Key),
+                        X.E("ParameterValue", cs.NoEcho.Contains(p.Key) ? "****" : p.Value))).ToArray()),
+                    X.E("CreationTime", QueryXml.Time(cs.CreationTime)),
+                    X.E("ExecutionStatus", cs.ExecutionStatus), X.E("Status", cs.Status), X.Opt("StatusReason", cs.StatusReason),
+                    X.E("NotificationARNs"), X.E("RollbackConfiguration"),
+                    cs.Capabilities.Count > 0 ? X.E("Capabilities", cs.Capabilities.Select(c => X.E("member", c)).ToArray()) : null,
+                    X.E("Changes", cs.Changes.Select(c => X.E("member", X.E("Type", "Resource"), X.E("ResourceChange",
+                        X.E("Action", c.Action), X.E("LogicalResourceId", c.LogicalId), X.Opt("PhysicalResourceId", c.PhysicalId),
+                        X.E("ResourceType", c.ResourceType), X.Opt("Replacement", c.Replacement),
+                        X.E("Scope", c.Scope.Select(x => X.E("member", x)).ToArray()),
+                        X.E("Details", c.Details.Select(d => X.E("member",
+                            X.E("Target", X.E("Attribute", d.Attribute), X.Opt("Name", d.Name), X.E("RequiresRecreation", d.RequiresRecreation)),
+                            X.E("Evaluation", d.Evaluation), X.E("ChangeSource", d.ChangeSource), X.Opt("CausingEntity", d.CausingEntity))).ToArray())))).ToArray()),
+                    X.E("IncludeNestedStacks", "false"));
+            }
+            case "ExecuteChangeSet":
+                engine.ExecuteChangeSet(Required("ChangeSetName"), Q("StackName"));
+                return null;
+            case "DeleteChangeSet":
+                engine.DeleteChangeSet(Required("ChangeSetName"), Q("StackName"));
+                return null;
+            case "ContinueUpdateRollback":
+                engine.ContinueUpdateRollback(Required("StackName"), Scalars(form, "ResourcesToSkip"));
+                return null;
             case "GetTemplate":
             {
                 var stack = engine.Get(Required("StackName"));

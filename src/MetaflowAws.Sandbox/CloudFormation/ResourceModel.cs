@@ -21,9 +21,9 @@ public static class ResourceModel
     }
 
     /// <summary>A CloudFormation-style generated name: stack-logical-HASH, trimmed to fit a limit.</summary>
-    public static string GeneratedName(string stack, string logical, int max, bool lower = false)
+    public static string GeneratedName(string stack, string logical, int max, bool lower = false, int generation = 0)
     {
-        var suffix = Hash(stack + "/" + logical, 12);
+        var suffix = Hash(stack + "/" + logical + (generation > 0 ? "#" + generation : ""), 12);
         var budget = max - suffix.Length - 2;
         var s = stack.Length > budget / 2 ? stack[..(budget / 2)] : stack;
         var l = logical.Length > budget - s.Length ? logical[..(budget - s.Length)] : logical;
@@ -31,11 +31,11 @@ public static class ResourceModel
         return lower ? name.ToLowerInvariant() : name;
     }
 
-    public static ResourceIdentity Create(StackContext c, string logical, string type, IReadOnlyDictionary<string, object?> props)
+    public static ResourceIdentity Create(StackContext c, string logical, string type, IReadOnlyDictionary<string, object?> props, int generation = 0)
     {
         string P(string name) => props.TryGetValue(name, out var v) && v is string s ? s : "";
         string? Named(string name) => props.TryGetValue(name, out var v) && v is string s && s.Length > 0 ? s : null;
-        var seed = c.StackName + "/" + logical;
+        var seed = c.StackName + "/" + logical + (generation > 0 ? "#" + generation : "");
         string Hex(int n) => Hash(seed, n, upper: false);
         var arnBase = $"arn:{c.Partition}:{{0}}:{c.Region}:{c.AccountId}:";
         string Arn(string service, string rest) => string.Format(arnBase, service) + rest;
@@ -45,7 +45,7 @@ public static class ResourceModel
         switch (type)
         {
             case "AWS::S3::Bucket":
-                r = Named("BucketName") ?? GeneratedName(c.StackName, logical, 63, lower: true);
+                r = Named("BucketName") ?? GeneratedName(c.StackName, logical, 63, lower: true, generation: generation);
                 attrs["Arn"] = $"arn:{c.Partition}:s3:::{r}";
                 attrs["DomainName"] = $"{r}.s3.amazonaws.com";
                 attrs["RegionalDomainName"] = $"{r}.s3.{c.Region}.amazonaws.com";
@@ -53,16 +53,16 @@ public static class ResourceModel
                 attrs["WebsiteURL"] = $"http://{r}.s3-website-{c.Region}.amazonaws.com";
                 break;
             case "AWS::IAM::Role":
-                r = Named("RoleName") ?? GeneratedName(c.StackName, logical, 64);
+                r = Named("RoleName") ?? GeneratedName(c.StackName, logical, 64, generation: generation);
                 attrs["Arn"] = $"arn:{c.Partition}:iam::{c.AccountId}:role{(Named("Path") ?? "/")}{r}";
                 attrs["RoleId"] = "AROA" + Hash(seed, 17);
                 break;
             case "AWS::IAM::InstanceProfile":
-                r = Named("InstanceProfileName") ?? GeneratedName(c.StackName, logical, 128);
+                r = Named("InstanceProfileName") ?? GeneratedName(c.StackName, logical, 128, generation: generation);
                 attrs["Arn"] = $"arn:{c.Partition}:iam::{c.AccountId}:instance-profile{(Named("Path") ?? "/")}{r}";
                 break;
             case "AWS::IAM::ManagedPolicy":
-                var policyName = Named("ManagedPolicyName") ?? GeneratedName(c.StackName, logical, 128);
+                var policyName = Named("ManagedPolicyName") ?? GeneratedName(c.StackName, logical, 128, generation: generation);
                 r = $"arn:{c.Partition}:iam::{c.AccountId}:policy{(Named("Path") ?? "/")}{policyName}";
                 attrs["PolicyArn"] = r;
                 attrs["PolicyId"] = "ANPA" + Hash(seed, 17);
@@ -120,60 +120,60 @@ public static class ResourceModel
                 attrs["LatestVersionNumber"] = "1";
                 break;
             case "AWS::Batch::ComputeEnvironment":
-                var ceName = Named("ComputeEnvironmentName") ?? GeneratedName(c.StackName, logical, 128);
+                var ceName = Named("ComputeEnvironmentName") ?? GeneratedName(c.StackName, logical, 128, generation: generation);
                 r = Arn("batch", "compute-environment/" + ceName);
                 attrs["ComputeEnvironmentArn"] = r;
                 break;
             case "AWS::Batch::JobQueue":
-                var jqName = Named("JobQueueName") ?? GeneratedName(c.StackName, logical, 128);
+                var jqName = Named("JobQueueName") ?? GeneratedName(c.StackName, logical, 128, generation: generation);
                 r = Arn("batch", "job-queue/" + jqName);
                 attrs["JobQueueArn"] = r;
                 break;
             case "AWS::Batch::JobDefinition":
-                var jdName = Named("JobDefinitionName") ?? GeneratedName(c.StackName, logical, 128);
+                var jdName = Named("JobDefinitionName") ?? GeneratedName(c.StackName, logical, 128, generation: generation);
                 r = Arn("batch", $"job-definition/{jdName}:1");
                 attrs["JobDefinitionArn"] = r;
                 break;
             case "AWS::DynamoDB::Table":
-                r = Named("TableName") ?? GeneratedName(c.StackName, logical, 255);
+                r = Named("TableName") ?? GeneratedName(c.StackName, logical, 255, generation: generation);
                 attrs["Arn"] = Arn("dynamodb", "table/" + r);
                 attrs["StreamArn"] = Arn("dynamodb", $"table/{r}/stream/2026-01-01T00:00:00.000");
                 break;
             case "AWS::SageMaker::NotebookInstance":
-                var nbName = Named("NotebookInstanceName") ?? GeneratedName(c.StackName, logical, 63);
+                var nbName = Named("NotebookInstanceName") ?? GeneratedName(c.StackName, logical, 63, generation: generation);
                 r = Arn("sagemaker", "notebook-instance/" + nbName.ToLowerInvariant());
                 attrs["NotebookInstanceName"] = nbName;
                 attrs["NotebookInstanceArn"] = r;
                 attrs["Id"] = r;
                 break;
             case "AWS::SageMaker::NotebookInstanceLifecycleConfig":
-                var lcName = Named("NotebookInstanceLifecycleConfigName") ?? GeneratedName(c.StackName, logical, 63);
+                var lcName = Named("NotebookInstanceLifecycleConfigName") ?? GeneratedName(c.StackName, logical, 63, generation: generation);
                 r = Arn("sagemaker", "notebook-instance-lifecycle-config/" + lcName.ToLowerInvariant());
                 attrs["NotebookInstanceLifecycleConfigName"] = lcName;
                 attrs["Id"] = r;
                 break;
             case "AWS::ECS::Cluster":
-                r = Named("ClusterName") ?? GeneratedName(c.StackName, logical, 255);
+                r = Named("ClusterName") ?? GeneratedName(c.StackName, logical, 255, generation: generation);
                 attrs["Arn"] = Arn("ecs", "cluster/" + r);
                 break;
             case "AWS::ECS::TaskDefinition":
-                var family = Named("Family") ?? GeneratedName(c.StackName, logical, 255);
+                var family = Named("Family") ?? GeneratedName(c.StackName, logical, 255, generation: generation);
                 r = Arn("ecs", $"task-definition/{family}:1");
                 attrs["TaskDefinitionArn"] = r;
                 break;
             case "AWS::ECS::Service":
-                var svcName = Named("ServiceName") ?? GeneratedName(c.StackName, logical, 255);
+                var svcName = Named("ServiceName") ?? GeneratedName(c.StackName, logical, 255, generation: generation);
                 r = Arn("ecs", $"service/{svcName}");
                 attrs["ServiceArn"] = r;
                 attrs["Name"] = svcName;
                 break;
             case "AWS::Logs::LogGroup":
-                r = Named("LogGroupName") ?? GeneratedName(c.StackName, logical, 512);
+                r = Named("LogGroupName") ?? GeneratedName(c.StackName, logical, 512, generation: generation);
                 attrs["Arn"] = Arn("logs", $"log-group:{r}:*");
                 break;
             case "AWS::ElasticLoadBalancingV2::LoadBalancer":
             {
-                var lbName = Named("Name") ?? GeneratedName(c.StackName, logical, 32);
+                var lbName = Named("Name") ?? GeneratedName(c.StackName, logical, 32, generation: generation);
                 var lbKind = P("Type") == "network" ? "net" : "app";
                 r = Arn("elasticloadbalancing", $"loadbalancer/{lbKind}/{lbName}/{Hex(16)}");
                 attrs["LoadBalancerArn"] = r;
@@ -185,7 +185,7 @@ public static class ResourceModel
             }
             case "AWS::ElasticLoadBalancingV2::TargetGroup":
             {
-                var tgName = Named("Name") ?? GeneratedName(c.StackName, logical, 32);
+                var tgName = Named("Name") ?? GeneratedName(c.StackName, logical, 32, generation: generation);
                 r = Arn("elasticloadbalancing", $"targetgroup/{tgName}/{Hex(16)}");
                 attrs["TargetGroupArn"] = r;
                 attrs["TargetGroupName"] = tgName;
@@ -199,7 +199,7 @@ public static class ResourceModel
                 break;
             case "AWS::RDS::DBInstance":
             {
-                r = (Named("DBInstanceIdentifier") ?? GeneratedName(c.StackName, logical, 63)).ToLowerInvariant();
+                r = (Named("DBInstanceIdentifier") ?? GeneratedName(c.StackName, logical, 63, generation: generation)).ToLowerInvariant();
                 attrs["Endpoint.Address"] = $"{r}.{Hex(12)}.{c.Region}.rds.amazonaws.com";
                 attrs["Endpoint.Port"] = P("Engine").Contains("postgres") ? "5432" : "3306";
                 attrs["DBInstanceArn"] = Arn("rds", "db:" + r);
@@ -207,15 +207,15 @@ public static class ResourceModel
                 break;
             }
             case "AWS::RDS::DBSubnetGroup":
-                r = (Named("DBSubnetGroupName") ?? GeneratedName(c.StackName, logical, 255)).ToLowerInvariant();
+                r = (Named("DBSubnetGroupName") ?? GeneratedName(c.StackName, logical, 255, generation: generation)).ToLowerInvariant();
                 break;
             case "AWS::SecretsManager::Secret":
-                var secretName = Named("Name") ?? GeneratedName(c.StackName, logical, 256);
+                var secretName = Named("Name") ?? GeneratedName(c.StackName, logical, 256, generation: generation);
                 r = Arn("secretsmanager", $"secret:{secretName}-{Hash(seed, 6, false)}");
                 attrs["Id"] = r;
                 break;
             case "AWS::Lambda::Function":
-                r = Named("FunctionName") ?? GeneratedName(c.StackName, logical, 64);
+                r = Named("FunctionName") ?? GeneratedName(c.StackName, logical, 64, generation: generation);
                 attrs["Arn"] = Arn("lambda", "function:" + r);
                 break;
             case "AWS::ApiGateway::RestApi":
@@ -251,17 +251,17 @@ public static class ResourceModel
                 attrs["Id"] = r;
                 break;
             case "AWS::Events::Rule":
-                r = Named("Name") ?? GeneratedName(c.StackName, logical, 64);
+                r = Named("Name") ?? GeneratedName(c.StackName, logical, 64, generation: generation);
                 attrs["Arn"] = Arn("events", "rule/" + r);
                 break;
             case "AWS::StepFunctions::StateMachine":
-                var smName = Named("StateMachineName") ?? GeneratedName(c.StackName, logical, 80);
+                var smName = Named("StateMachineName") ?? GeneratedName(c.StackName, logical, 80, generation: generation);
                 r = Arn("states", "stateMachine:" + smName);
                 attrs["Arn"] = r;
                 attrs["Name"] = smName;
                 break;
             default:
-                r = GeneratedName(c.StackName, logical, 128);
+                r = GeneratedName(c.StackName, logical, 128, generation: generation);
                 var service = type.Split("::") is { Length: 3 } parts ? parts[1].ToLowerInvariant() : "cloudformation";
                 attrs["Arn"] = Arn(service, logical.ToLowerInvariant() + "/" + r);
                 break;

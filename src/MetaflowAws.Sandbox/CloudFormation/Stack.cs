@@ -27,7 +27,11 @@ public sealed class ResourceState
     public string? Ref { get; set; }
     public IReadOnlyDictionary<string, string> Attributes { get; set; } = new Dictionary<string, string>();
     public Dictionary<string, object?> Properties { get; set; } = new();
-    public string DeletionPolicy { get; init; } = "Delete";
+    public string DeletionPolicy { get; set; } = "Delete";
+    /// <summary>How many times the resource was replaced: part of the seed of its physical id.</summary>
+    public int Generation { get; set; }
+
+    public ResourceState Copy() => (ResourceState)MemberwiseClone();
 }
 
 public sealed record OutputValue(string Key, string Value, string? Description, string? ExportName);
@@ -37,11 +41,11 @@ public sealed class Stack
     public required StackContext Context { get; init; }
     public string StackName => Context.StackName;
     public string StackId => Context.StackId;
-    public required TemplateDocument Template { get; init; }
-    public required string TemplateBody { get; init; }
-    public required Dictionary<string, string> ParameterValues { get; init; }
-    public required HashSet<string> NoEchoParameters { get; init; }
-    public IReadOnlyList<string> Capabilities { get; init; } = [];
+    public required TemplateDocument Template { get; set; }
+    public required string TemplateBody { get; set; }
+    public required Dictionary<string, string> ParameterValues { get; set; }
+    public required HashSet<string> NoEchoParameters { get; set; }
+    public IReadOnlyList<string> Capabilities { get; set; } = [];
     public IReadOnlyList<(string Key, string Value)> Tags { get; init; } = [];
     public bool DisableRollback { get; init; }
     public string? Description => Template.Description;
@@ -55,6 +59,10 @@ public sealed class Stack
     public List<StackEvent> Events { get; } = [];
     public List<OutputValue> Outputs { get; set; } = [];
     public object Sync { get; } = new();
+
+    public List<ChangeSet> ChangeSets { get; } = [];
+    /// <summary>What an UPDATE_ROLLBACK_FAILED stack still has to roll back (ContinueUpdateRollback resumes it).</summary>
+    public UpdateRollback? PendingRollback { get; set; }
 
     public ResourceState? Resource(string logicalId) => Resources.FirstOrDefault(r => r.LogicalId == logicalId);
 }

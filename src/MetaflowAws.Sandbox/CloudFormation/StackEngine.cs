@@ -26,7 +26,7 @@ public sealed record ResourceFault(string LogicalId, string Operation, string Re
 /// The sandbox's CloudFormation: stacks driven by their real templates, resources created in
 /// dependency order at a configurable pace, with per-resource events, rollback and deletion.
 /// </summary>
-public sealed class StackEngine
+public sealed partial class StackEngine
 {
     public const string AccountId = "123456789012";
     private static readonly Regex StackNamePattern = new("^[a-zA-Z][-a-zA-Z0-9]*$", RegexOptions.Compiled);

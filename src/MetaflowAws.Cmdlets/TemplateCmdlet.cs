@@ -1,0 +1,315 @@
+using System.Collections;
+using System.Globalization;
+using System.Management.Automation;
+using MetaflowAws.Engine;
+using MetaflowAws.Engine.Aws;
+using MetaflowAws.Engine.Stacks;
+
+namespace MetaflowAws.Cmdlets;
+
+/// <summary>
+/// Cmdlets that deploy the template (New, Update, Publish, Get-MetaflowStackChange): the template's
+/// parameters as typed PowerShell parameters, -Parameter for anything else, -Tag.
+/// </summary>
+public abstract class TemplateCmdlet : StackCmdlet
+{
+    /// <summary>Gets or sets the template to deploy instead of the bundled Metaflow template.</summary>
+    [Parameter]
+    public string? TemplatePath { get; set; }
+
+    /// <summary>Gets or sets where AWS Batch runs jobs: ec2 (default) or fargate (BatchType).</summary>
+    [Parameter]
+    [ValidateSet("ec2", "fargate")]
+    public string? BatchType { get; set; }
+
+    /// <summary>Gets or sets the EC2 instance types or families AWS Batch may launch (ComputeEnvInstanceTypes).</summary>
+    [Parameter]
+    public string[]? InstanceType { get; set; }
+
+    /// <summary>Gets or sets the minimum vCPUs of the Batch compute environment (MinVCPUBatch).</summary>
+    [Parameter]
+    public int? MinVCpu { get; set; }
+
+    /// <summary>Gets or sets the desired vCPUs of the Batch compute environment (DesiredVCPUBatch).</summary>
+    [Parameter]
+    public int? DesiredVCpu { get; set; }
+
+    /// <summary>Gets or sets the maximum vCPUs of the Batch compute environment (MaxVCPUBatch).</summary>
+    [Parameter]
+    public int? MaxVCpu { get; set; }
+
+    /// <summary>Gets or sets whether to deploy the API without an API key (APIBasicAuth = false).</summary>
+    [Parameter]
+    public SwitchParameter DisableApiKey { get; set; }
+
+    /// <summary>Gets or sets whether to create the restricted Metaflow user role (CustomRole = true).</summary>
+    [Parameter]
+    public SwitchParameter EnableCustomRole { get; set; }
+
+    /// <summary>Gets or sets whether to skip the SageMaker notebook (EnableSagemaker = false).</summary>
+    [Parameter]
+    public SwitchParameter NoSagemaker { get; set; }
+
+    /// <summary>Gets or sets the SageMaker notebook instance type (SagemakerInstance).</summary>
+    [Parameter]
+    [ArgumentCompleter(typeof(TemplateValueCompleter))]
+    public string? SagemakerInstanceType { get; set; }
+
+    /// <summary>Gets or sets the VPC's IPv4 range (VPCCidr), e.g. 10.20.0.0/16.</summary>
+    [Parameter]
+    public string? VpcCidr { get; set; }
+
+    /// <summary>Gets or sets the two subnets' IPv4 ranges inside the VPC (Subnet1Cidr, Subnet2Cidr).</summary>
+    [Parameter]
+    [ValidateCount(2, 2)]
+    public string[]? SubnetCidr { get; set; }
+
+    /// <summary>Gets or sets the IAM partition for ARNs (IAMPartition): aws, aws-cn or aws-us-gov.</summary>
+    [Parameter]
+    [ValidateSet("aws", "aws-cn", "aws-us-gov")]
+    public string? IamPartition { get; set; }
+
+    /// <summary>Gets or sets an extra IAM managed policy for Batch jobs (AdditionalWorkerPolicyArn).</summary>
+    [Parameter]
+    public string? AdditionalWorkerPolicyArn { get; set; }
+
+    /// <summary>Gets or sets the metadata service container image (MetadataServiceImage).</summary>
+    [Parameter]
+    public string? MetadataServiceImage { get; set; }
+
+    /// <summary>Gets or sets the database instance class (DBInstanceClass).</summary>
+    [Parameter]
+    [ArgumentCompleter(typeof(TemplateValueCompleter))]
+    public string? DatabaseInstanceClass { get; set; }
+
+    /// <summary>Gets or sets the PostgreSQL engine version (DBEngineVersion).</summary>
+    [Parameter]
+    public string? DatabaseEngineVersion { get; set; }
+
+    /// <summary>Gets or sets how long the metadata service's logs are kept (LogRetentionDays).</summary>
+    [Parameter]
+    [ArgumentCompleter(typeof(TemplateValueCompleter))]
+    public int? LogRetentionDays { get; set; }
+
+    /// <summary>Gets or sets other template parameters by name: @{ Name = 'Value' }.</summary>
+    [Parameter]
+    public Hashtable? Parameter { get; set; }
+
+    /// <summary>Gets or sets stack tags: @{ team = 'ml' }.</summary>
+    [Parameter]
+    public Hashtable? Tag { get; set; }
+
+    /// <summary>The typed parameters the user gave, by template name, merged with -Parameter.</summary>
+    internal Dictionary<string, string> TemplateParameters()
+    {
+        var bound = MyInvocation.BoundParameters;
+        var values = new Dictionary<string, string>(StringComparer.Ordinal);
+        void Set(string psName, string templateName, string value)
+        {
+            if (bound.ContainsKey(psName)) values[templateName] = value;
+        }
+        Set(nameof(BatchType), "BatchType", BatchType ?? "");
+        Set(nameof(InstanceType), "ComputeEnvInstanceTypes", string.Join(",", InstanceType ?? []));
+        Set(nameof(MinVCpu), "MinVCPUBatch", Num(MinVCpu));
+        Set(nameof(DesiredVCpu), "DesiredVCPUBatch", Num(DesiredVCpu));
+        Set(nameof(MaxVCpu), "MaxVCPUBatch", Num(MaxVCpu));
+        Set(nameof(DisableApiKey), "APIBasicAuth", DisableApiKey ? "false" : "true");
+        Set(nameof(EnableCustomRole), "CustomRole", EnableCustomRole ? "true" : "false");
+        Set(nameof(NoSagemaker), "EnableSagemaker", NoSagemaker ? "false" : "true");
+        Set(nameof(SagemakerInstanceType), "SagemakerInstance", SagemakerInstanceType ?? "");
+        Set(nameof(VpcCidr), "VPCCidr", VpcCidr ?? "");
+        if (bound.ContainsKey(nameof(SubnetCidr)) && SubnetCidr is { Length: 2 })
+        {
+            values["Subnet1Cidr"] = SubnetCidr[0];
+            values["Subnet2Cidr"] = SubnetCidr[1];
+        }
+        Set(nameof(IamPartition), "IAMPartition", IamPartition ?? "");
+        Set(nameof(AdditionalWorkerPolicyArn), "AdditionalWorkerPolicyArn", AdditionalWorkerPolicyArn ?? "");
+        Set(nameof(MetadataServiceImage), "MetadataServiceImage", MetadataServiceImage ?? "");
+        Set(nameof(DatabaseInstanceClass), "DBInstanceClass", DatabaseInstanceClass ?? "");
+        Set(nameof(DatabaseEngineVersion), "DBEngineVersion", DatabaseEngineVersion ?? "");
+        Set(nameof(LogRetentionDays), "LogRetentionDays", Num(LogRetentionDays));
+
+        foreach (var (key, value) in ToStrings(Parameter, "Parameter"))
+        {
+            if (values.TryGetValue(key, out var typed) && typed != value)
+                throw new MetaflowException(ErrorIds.InvalidParameter,
+                    $"-Parameter {key}='{value}' conflicts with {MetaflowParameters.Display(key)} '{typed}'. Give the value once.",
+                    ErrorKind.InvalidArgument, key);
+            values[key] = value;
+        }
+        return values;
+    }
+
+    private static string Num(int? v) => v?.ToString(CultureInfo.InvariantCulture) ?? "";
+
+    internal static Dictionary<string, string> ToStrings(Hashtable? table, string parameter)
+    {
+        var result = new Dictionary<string, string>(StringComparer.Ordinal);
+        if (table is null) return result;
+        foreach (DictionaryEntry entry in table)
+        {
+            var key = entry.Key?.ToString();
+            if (string.IsNullOrWhiteSpace(key))
+                throw new MetaflowException(ErrorIds.InvalidParameter, $"-{parameter} has an empty key; every entry needs a name.", ErrorKind.InvalidArgument, parameter);
+            result[key] = entry.Value switch
+            {
+                null => "",
+                bool b => b ? "true" : "false",
+                IEnumerable e when entry.Value is not string => string.Join(",", e.Cast<object?>().Select(o => Convert.ToString(o, CultureInfo.InvariantCulture))),
+                var v => Convert.ToString(v, CultureInfo.InvariantCulture) ?? "",
+            };
+        }
+        return result;
+    }
+
+    /// <summary>Stacks that failed to create: they can only be deleted, or replaced with -Force.</summary>
+    internal static bool IsFailedCreate(string status) => status is "ROLLBACK_COMPLETE" or "ROLLBACK_FAILED" or "CREATE_FAILED";
+
+    /// <summary>Validates, confirms, creates and (unless noWait) waits; null when the user declined.</summary>
+    internal MetaflowStack? CreateFlow(AwsSession session, StackService service, string stackName, bool disableRollback, bool force, bool noWait, TimeSpan? timeout)
+    {
+        var plan = DeploymentPlan.Create(new DeploymentRequest
+        {
+            StackName = stackName,
+            TemplatePath = TemplatePath is null ? null : SessionState.Path.GetUnresolvedProviderPathFromPSPath(TemplatePath),
+            Parameters = TemplateParameters(),
+            Tags = ToStrings(Tag, "Tag"),
+            DisableRollback = disableRollback,
+        }, session.Region);
+
+        var existing = Run(ct => service.FindAsync(stackName, ct));
+        if (existing is not null)
+        {
+            if (StackStatus.IsInProgress(existing.Status))
+                throw new MetaflowException(ErrorIds.StackBusy,
+                    $"Stack '{stackName}' exists and is {existing.Status}. Wait for it with 'Wait-MetaflowStack -StackName {stackName}'.",
+                    ErrorKind.InvalidOperation, stackName);
+            if (!IsFailedCreate(existing.Status))
+                throw new MetaflowException(ErrorIds.StackAlreadyExists,
+                    $"A stack named '{stackName}' already exists in {existing.Region} ({existing.Status}). Change it with Update-MetaflowStack (or Publish-MetaflowStack, which creates or updates).",
+                    ErrorKind.ResourceExists, stackName);
+            if (!force)
+                throw new MetaflowException(ErrorIds.StackAlreadyExists,
+                    $"A stack named '{stackName}' exists in {existing.Status} from a failed create; it cannot be updated. Replace it with 'New-MetaflowStack -StackName {stackName} -Force' (deletes it, then creates it again), or remove it with Remove-MetaflowStack.",
+                    ErrorKind.ResourceExists, stackName);
+            if (!ShouldProcess(stackName, $"Delete the failed stack ({existing.Status}) so it can be created again"))
+                return null;
+            Run(async ct =>
+            {
+                var after = await service.NewestEventIdAsync(existing.StackId, ct).ConfigureAwait(false);
+                await service.DeleteAsync(existing.StackId, stackName, [], ct).ConfigureAwait(false);
+                return WaitWithProgress(service, existing.StackId, stackName, 0, timeout, ct, after);
+            });
+        }
+
+        var capabilities = plan.Capabilities.Count == 0 ? "" : $", acknowledging {string.Join(" and ", plan.Capabilities)} (the template creates IAM roles)";
+        var action = $"Create stack with {plan.ExpectedResources} resources from {Path.GetFileName(plan.TemplatePath)} in {session.Region}{capabilities}";
+        if (!ShouldProcess(stackName, action)) return null;
+
+        return Run(async ct =>
+        {
+            var templateUrl = await StageTemplateAsync(session, stackName, plan.NeedsStagingUpload, plan.TemplateBody, plan.Template.ByteSize, ct).ConfigureAwait(false);
+            var stackId = await service.CreateAsync(plan.ToCreateRequest(templateUrl), ct).ConfigureAwait(false);
+            if (noWait) return await service.GetAsync(stackId, ct).ConfigureAwait(false);
+            return WaitWithProgress(service, stackId, stackName, plan.ExpectedResources, timeout, ct);
+        });
+    }
+
+    /// <summary>
+    /// Uploads a template over CloudFormation's body limit to the staging bucket and returns its
+    /// URL; null when the body can be sent inline.
+    /// </summary>
+    internal virtual Task<string?> StageTemplateAsync(AwsSession session, string stackName, bool needed, string body, int size, CancellationToken ct)
+    {
+        if (!needed) return Task.FromResult<string?>(null);
+        throw new MetaflowException(ErrorIds.TemplateInvalid,
+            $"The template is {size} bytes, over CloudFormation's {DeploymentPlan.TemplateBodyLimit}-byte limit for a template body; staging it in S3 is not available in this version.",
+            ErrorKind.InvalidData, stackName);
+    }
+
+    /// <summary>Reads the stack and builds the update: current template unless -TemplatePath or -UseBundledTemplate.</summary>
+    internal UpdatePlan PlanUpdate(StackService service, MetaflowStack current, bool bundled)
+    {
+        if (current.Status == "UPDATE_ROLLBACK_FAILED")
+            throw new MetaflowException(ErrorIds.StackNotUpdatable,
+                $"Stack '{current.StackName}' is UPDATE_ROLLBACK_FAILED: finish the rollback first with 'Resume-MetaflowStackRollback -StackName {current.StackName}' (use -SkipResource for resources that cannot roll back), then update.",
+                ErrorKind.InvalidOperation, current.StackName);
+        if (IsFailedCreate(current.Status))
+            throw new MetaflowException(ErrorIds.StackNotUpdatable,
+                $"Stack '{current.StackName}' is {current.Status} from a failed create and cannot be updated. Replace it with 'New-MetaflowStack -StackName {current.StackName} -Force'.",
+                ErrorKind.InvalidOperation, current.StackName);
+        if (StackStatus.IsInProgress(current.Status))
+            throw new MetaflowException(ErrorIds.StackBusy,
+                $"Stack '{current.StackName}' is {current.Status}. Wait for it with 'Wait-MetaflowStack -StackName {current.StackName}', then update.",
+                ErrorKind.InvalidOperation, current.StackName);
+
+        string? path = TemplatePath is not null ? SessionState.Path.GetUnresolvedProviderPathFromPSPath(TemplatePath)
+            : bundled ? DeploymentPlan.DefaultTemplatePath() : null;
+        string? body = null;
+        if (path is not null) DeploymentPlan.LoadTemplate(path, out body);
+        var currentBody = Run(ct => service.TemplateBodyAsync(current.StackId, ct));
+        return UpdatePlan.Create(new UpdateRequest
+        {
+            Current = current,
+            TemplateBody = body,
+            TemplatePath = path,
+            CurrentTemplateBody = currentBody,
+            Parameters = TemplateParameters(),
+            Tags = Tag is null ? null : ToStrings(Tag, "Tag"),
+        });
+    }
+
+    /// <summary>Creates the change set and reads it back; the caller executes or deletes it.</summary>
+    internal StackChangePlan CreateChangeSet(AwsSession session, StackService service, UpdatePlan plan)
+        => Run(async ct =>
+        {
+            var url = await StageTemplateAsync(session, plan.Request.Current.StackName, plan.NeedsStagingUpload, plan.Body, plan.Template.ByteSize, ct).ConfigureAwait(false);
+            return await new ChangeSetService(service.CloudFormation, session).CreateAsync(plan.ToChangeSetRequest(url), ct).ConfigureAwait(false);
+        });
+
+    /// <summary>Warns before a change replaces resources, louder when they hold data.</summary>
+    internal void WarnAboutReplacements(StackChangePlan changes)
+    {
+        foreach (var c in changes.Changes.Where(c => c.ReplacesData))
+            WriteWarning($"{c.LogicalResourceId} ({c.ResourceType}) will {(c.Replacement == "True" ? "" : "possibly ")}be REPLACED: a new one is created and the old one deleted, with its data" +
+                         (c.ResourceType == "AWS::RDS::DBInstance" ? " (a final snapshot is kept)" : c.ResourceType == "AWS::S3::Bucket" ? " (the bucket is retained, not emptied)" : "") +
+                         $". Caused by: {string.Join(", ", c.ReplacementCause.Concat(c.CausingEntities).Distinct())}.");
+        var replaced = changes.Changes.Where(c => c.Replacement is "True" or "Conditional" && !c.ReplacesData).ToList();
+        if (replaced.Count > 0)
+            WriteWarning($"{replaced.Count} resource(s) will be replaced or may be replaced: {string.Join(", ", replaced.Select(c => $"{c.LogicalResourceId} ({c.Replacement})"))}.");
+    }
+
+    /// <summary>Confirms, executes and waits; deletes the change set when declined (and under -WhatIf).</summary>
+    internal MetaflowStack? ExecuteFlow(AwsSession session, StackService service, MetaflowStack current, StackChangePlan changes, int expected, bool noWait, TimeSpan? timeout)
+    {
+        var changeSets = new ChangeSetService(service.CloudFormation, session);
+        if (!ShouldProcess(current.StackName, "Update stack: " + changes.Summary()))
+        {
+            Run(async ct => { await changeSets.DeleteAsync(changes.ChangeSetId, current.StackName, ct).ConfigureAwait(false); return true; });
+            return null;
+        }
+        return Run(async ct =>
+        {
+            var after = await service.NewestEventIdAsync(current.StackId, ct).ConfigureAwait(false);
+            await changeSets.ExecuteAsync(changes.ChangeSetId, current.StackName, ct).ConfigureAwait(false);
+            if (noWait) return await service.GetAsync(current.StackId, ct).ConfigureAwait(false);
+            return WaitWithProgress(service, current.StackId, current.StackName, expected, timeout, ct, after);
+        });
+    }
+
+    /// <summary>Plans, shows, confirms, executes and waits; "no changes" is success with a message.</summary>
+    internal MetaflowStack? UpdateFlow(AwsSession session, StackService service, MetaflowStack current, bool bundled, bool noWait, TimeSpan? timeout)
+    {
+        var plan = PlanUpdate(service, current, bundled);
+        var changes = CreateChangeSet(session, service, plan);
+        if (!changes.HasChanges)
+        {
+            WriteInformation(new HostInformationMessage { Message = $"No changes: stack '{current.StackName}' already matches the template and parameters." }, ["PSHOST"]);
+            return current;
+        }
+        foreach (var c in changes.Changes) WriteVerbose(c.ToString());
+        WarnAboutReplacements(changes);
+        return ExecuteFlow(session, service, current, changes, plan.ExpectedResources, noWait, timeout);
+    }
+}

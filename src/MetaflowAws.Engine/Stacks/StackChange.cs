@@ -1,0 +1,47 @@
+namespace MetaflowAws.Engine.Stacks;
+
+/// <summary>One resource change of an update, as a change set describes it.</summary>
+public sealed class MetaflowStackChange
+{
+    public required string StackName { get; init; }
+    /// <summary>Add, Modify, Remove (or Import, Dynamic).</summary>
+    public required string Action { get; init; }
+    public required string LogicalResourceId { get; init; }
+    public string? PhysicalResourceId { get; init; }
+    public required string ResourceType { get; init; }
+    /// <summary>For a Modify: True, False or Conditional.</summary>
+    public string? Replacement { get; init; }
+    /// <summary>The properties that change; those that can force a replacement come first.</summary>
+    public required IReadOnlyList<string> ChangedProperties { get; init; }
+    /// <summary>The properties whose change causes (or may cause) the replacement.</summary>
+    public required IReadOnlyList<string> ReplacementCause { get; init; }
+    /// <summary>What caused the changes: parameters or resources referenced (e.g. VPCCidr, Vpc).</summary>
+    public required IReadOnlyList<string> CausingEntities { get; init; }
+
+    /// <summary>True when this change replaces a resource that holds data (database, bucket, table).</summary>
+    public bool ReplacesData => Replacement is "True" or "Conditional" && DataResourceTypes.Contains(ResourceType);
+
+    public static readonly IReadOnlySet<string> DataResourceTypes = new HashSet<string>
+    {
+        "AWS::RDS::DBInstance", "AWS::RDS::DBCluster", "AWS::S3::Bucket", "AWS::DynamoDB::Table",
+    };
+
+    public override string ToString()
+        => $"{Action} {LogicalResourceId} ({ResourceType})" + (Replacement is null ? "" : $" replacement {Replacement}")
+           + (ChangedProperties.Count > 0 ? $": {string.Join(", ", ChangedProperties)}" : "");
+}
+
+/// <summary>A change set read back: its id and changes, or that there is nothing to change.</summary>
+public sealed record StackChangePlan(string StackName, string StackId, string ChangeSetId, string ChangeSetName, IReadOnlyList<MetaflowStackChange> Changes)
+{
+    public bool HasChanges => Changes.Count > 0;
+
+    /// <summary>One line per change, for confirmations and -WhatIf.</summary>
+    public string Summary()
+    {
+        if (!HasChanges) return "No changes.";
+        var counts = string.Join(", ", Changes.GroupBy(c => c.Action).Select(g => $"{g.Count()} {g.Key}"));
+        var replaced = Changes.Count(c => c.Replacement is "True" or "Conditional");
+        return $"{counts}{(replaced > 0 ? $" ({replaced} replaced or possibly replaced)" : "")}:\n" + string.Join("\n", Changes.Select(c => "  " + c));
+    }
+}

@@ -1,0 +1,94 @@
+using MetaflowAws.Engine.CloudFormation;
+using MetaflowAws.Engine.Templates;
+
+namespace MetaflowAws.Engine.Stacks;
+
+/// <summary>What Update-MetaflowStack was asked to change.</summary>
+public sealed record UpdateRequest
+{
+    public required MetaflowStack Current { get; init; }
+    /// <summary>The body of the template to update to; null keeps the stack's current template.</summary>
+    public string? TemplateBody { get; init; }
+    public string? TemplatePath { get; init; }
+    /// <summary>The stack's current template, to validate parameters against when it is kept.</summary>
+    public required string CurrentTemplateBody { get; init; }
+    public IReadOnlyDictionary<string, string> Parameters { get; init; } = new Dictionary<string, string>();
+    public IReadOnlyDictionary<string, string>? Tags { get; init; }
+}
+
+/// <summary>
+/// An update checked before anything changes: parameters not given keep their current values
+/// (UsePreviousValue), and the merged set passes the same checks as a new deployment.
+/// </summary>
+public sealed class UpdatePlan
+{
+    private UpdatePlan(UpdateRequest request, TemplateDocument template, string body, IReadOnlyList<StackParameter> parameters,
+        IReadOnlyDictionary<string, string> merged, IReadOnlyList<string> capabilities, int expected)
+    {
+        Request = request;
+        Template = template;
+        Body = body;
+        Parameters = parameters;
+        MergedValues = merged;
+        Capabilities = capabilities;
+        ExpectedResources = expected;
+    }
+
+    public UpdateRequest Request { get; }
+    public TemplateDocument Template { get; }
+    public string Body { get; }
+    public IReadOnlyList<StackParameter> Parameters { get; }
+    public IReadOnlyDictionary<string, string> MergedValues { get; }
+    public IReadOnlyList<string> Capabilities { get; }
+    public int ExpectedResources { get; }
+    public bool KeepsTemplate => Request.TemplateBody is null;
+    public bool NeedsStagingUpload => !KeepsTemplate && Template.ByteSize > DeploymentPlan.TemplateBodyLimit;
+
+    public static UpdatePlan Create(UpdateRequest request)
+    {
+        var body = request.TemplateBody ?? request.CurrentTemplateBody;
+        TemplateDocument template;
+        try
+        {
+            template = TemplateDocument.Parse(body);
+        }
+        catch (TemplateFormatException ex)
+        {
+            throw new MetaflowException(ErrorIds.TemplateInvalid, $"The template{(request.TemplatePath is null ? "" : $" '{request.TemplatePath}'")} is not a valid CloudFormation template: {ex.Message}",
+                ErrorKind.InvalidData, request.TemplatePath ?? request.Current.StackName, ex);
+        }
+
+        var declared = template.Section("Parameters");
+        var previous = request.Current.Parameters;
+        var keep = declared.Keys.Where(k => !request.Parameters.ContainsKey(k) && previous.ContainsKey(k)).ToHashSet();
+        var merged = new Dictionary<string, string>(request.Parameters, StringComparer.Ordinal);
+        foreach (var k in keep) merged[k] = previous[k];
+
+        var (values, violations) = ParameterRules.Bind(template, merged);
+        if (violations.FirstOrDefault() is { } first)
+            throw MetaflowParameters.Error(first, declared.GetValueOrDefault(first.Parameter) as Dictionary<string, object?> ?? new());
+        if (MetaflowParameters.CrossChecks(values).FirstOrDefault() is { } cross) throw cross;
+
+        var parameters = declared.Keys.Where(k => request.Parameters.ContainsKey(k) || keep.Contains(k))
+            .Select(k => keep.Contains(k) ? new StackParameter(k, null, UsePreviousValue: true) : new StackParameter(k, request.Parameters[k]))
+            .ToList();
+        int expected;
+        try { expected = TemplatePlan.ActiveResources(template, values, request.Current.Region, request.Current.StackName).Count; }
+        catch (TemplateError) { expected = 0; }
+        return new UpdatePlan(request, template, body, parameters, values, DeploymentPlan.CapabilitiesFor(template), expected);
+    }
+
+    public CreateChangeSetRequest ToChangeSetRequest(string? templateUrl) => new()
+    {
+        StackName = Request.Current.StackId,
+        ChangeSetName = "metaflowaws-" + DateTime.UtcNow.ToString("yyyyMMddHHmmss") + "-" + Guid.NewGuid().ToString("N")[..6],
+        TemplateBody = KeepsTemplate || templateUrl is not null ? null : Body,
+        TemplateURL = templateUrl,
+        UsePreviousTemplate = KeepsTemplate,
+        Parameters = Parameters,
+        Capabilities = Capabilities,
+        Tags = Request.Tags?.Select(t => new StackTag(t.Key, t.Value)).ToList(),
+        Description = "Update-MetaflowStack",
+        ClientToken = "metaflowaws-" + Guid.NewGuid().ToString("N"),
+    };
+}
