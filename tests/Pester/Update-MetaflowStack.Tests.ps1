@@ -31,7 +31,7 @@ Describe 'Update-MetaflowStack' {
         ($changes | Where-Object LogicalResourceId -eq 'Vpc').Replacement | Should -Be 'True'
         ($changes | Where-Object LogicalResourceId -eq 'Vpc').ReplacementCause | Should -Contain 'CidrBlock'
         ($changes | Where-Object LogicalResourceId -eq 'Subnet1').Replacement | Should -Be 'True'
-        $table = $changes | Format-Table | Out-String
+        $table = $changes | Format-Table | Out-String -Width 250
         $table | Should -Match 'Action\s+LogicalResourceId\s+ResourceType\s+Replacement'
 
         Clear-SandboxLog

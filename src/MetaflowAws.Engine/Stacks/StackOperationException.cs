@@ -6,7 +6,8 @@ namespace MetaflowAws.Engine.Stacks;
 public sealed class StackOperationException : MetaflowException
 {
     public StackOperationException(string stackName, string operation, string finalStatus, string? stackReason, IReadOnlyList<FailedResource> failed)
-        : base(finalStatus.Contains("ROLLBACK", StringComparison.Ordinal) ? ErrorIds.StackRolledBack : ErrorIds.StackOperationFailed,
+        : base(finalStatus.Contains("ROLLBACK", StringComparison.Ordinal) && finalStatus.EndsWith("_COMPLETE", StringComparison.Ordinal)
+                   ? ErrorIds.StackRolledBack : ErrorIds.StackOperationFailed,
                Describe(stackName, operation, finalStatus, stackReason, failed), ErrorKind.InvalidOperation, stackName)
     {
         StackName = stackName;
