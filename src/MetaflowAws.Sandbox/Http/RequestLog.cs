@@ -21,7 +21,9 @@ public sealed class RequestLog
             total = all.Length,
             mutating = all.Count(e => e.Mutating && e.Status < 400),
             byAction = all.GroupBy(e => e.Service + ":" + e.Action).OrderBy(g => g.Key).ToDictionary(g => g.Key, g => g.Count()),
-            rejected = all.Count(e => e.Status >= 400),
+            // Refused for its signature or credentials (403), as opposed to answered with an API error.
+            rejected = all.Count(e => e.Status == 403),
+            errors = all.Count(e => e.Status >= 400 && e.Status != 403),
             entries = all.Select(e => new { time = e.Time, service = e.Service, action = e.Action, status = e.Status, mutating = e.Mutating, errorCode = e.ErrorCode }),
         };
     }
