@@ -2,6 +2,8 @@ using System.Text;
 using System.Text.Json;
 using MetaflowAws.Sandbox.CloudFormation;
 using MetaflowAws.Sandbox.Http;
+using MetaflowAws.Sandbox.ApiGateway;
+using MetaflowAws.Sandbox.Iam;
 using MetaflowAws.Sandbox.Sts;
 using Microsoft.AspNetCore.Http.Features;
 
@@ -58,7 +60,9 @@ public sealed class SandboxState
             Specification = LoadSpecification(),
         };
         CloudFormation = new CloudFormationApi(Stacks);
-        Sts = new StsApi(Credentials);
+        Iam = new IamApi(Stacks);
+        Sts = new StsApi(Credentials, Iam);
+        ApiGateway = new ApiGatewayApi(Stacks);
     }
 
     /// <summary>The CloudFormation resource specification (npm @aws-cdk/aws-service-spec), when installed: change sets decide replacement from it.</summary>
@@ -76,6 +80,8 @@ public sealed class SandboxState
     public StackEngine Stacks { get; }
     public CloudFormationApi CloudFormation { get; }
     public StsApi Sts { get; }
+    public IamApi Iam { get; }
+    public ApiGatewayApi ApiGateway { get; }
     public RequestLog Log { get; } = new();
 
     public async Task HandleAsync(HttpContext ctx)
@@ -97,7 +103,7 @@ public sealed class SandboxState
         var service = check.Service ?? SigV4Verifier.ServiceOf(headers.GetValueOrDefault("authorization")) ?? "unknown";
 
         var form = ParseForm(ctx.Request.ContentType, body, ctx.Request.QueryString.Value);
-        var action = form.GetValueOrDefault("Action") ?? "";
+        var action = service == "apigateway" ? ApiGatewayAction(ctx.Request.Method, ctx.Request.Path.Value ?? "") : form.GetValueOrDefault("Action") ?? "";
         if (!check.Valid)
         {
             Log.Add(new LoggedRequest(DateTime.UtcNow, service, action, 403, false, check.ErrorCode));
@@ -116,6 +122,20 @@ public sealed class SandboxState
                 case "sts":
                     xml = StsApi.X.Response(action, Sts.Handle(action, form, check.AccessKeyId!), requestId);
                     break;
+                case "iam":
+                    xml = IamApi.X.Response(action, Iam.Handle(action, form), requestId);
+                    break;
+                case "apigateway":
+                {
+                    var (status, json, errorType) = ApiGateway.Handle(ctx.Request.Method, ctx.Request.Path.Value ?? "/", form);
+                    Log.Add(new LoggedRequest(DateTime.UtcNow, service, action, status, ctx.Request.Method != "GET", errorType));
+                    ctx.Response.StatusCode = status;
+                    ctx.Response.ContentType = "application/json";
+                    ctx.Response.Headers["x-amzn-RequestId"] = requestId;
+                    if (errorType is not null) ctx.Response.Headers["x-amzn-ErrorType"] = errorType;
+                    await ctx.Response.WriteAsync(json.ToJsonString());
+                    return;
+                }
                 default:
                     throw new ApiError("UnknownService", $"The sandbox does not serve the service '{service}'.", 400);
             }
@@ -136,7 +156,15 @@ public sealed class SandboxState
         }
     }
 
-    private static QueryXml QueryXmlFor(string service) => service == "sts" ? StsApi.X : CloudFormationApi.X;
+    private static QueryXml QueryXmlFor(string service) => service switch
+    {
+        "sts" => StsApi.X,
+        "iam" => IamApi.X,
+        _ => CloudFormationApi.X,
+    };
+
+    private static string ApiGatewayAction(string method, string path)
+        => path.StartsWith("/apikeys/", StringComparison.Ordinal) && method == "GET" ? "GetApiKey" : $"{method} {path}";
 
     private static async Task WriteXml(HttpContext ctx, int status, string xml, string requestId)
     {

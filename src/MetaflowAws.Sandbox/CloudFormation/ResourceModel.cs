@@ -269,6 +269,18 @@ public static class ResourceModel
         return new ResourceIdentity(r, attrs, r);
     }
 
+    /// <summary>The secret a service generates with the resource: an API key's value (or the one the template set).</summary>
+    public static string? NewSecret(string type, IReadOnlyDictionary<string, object?> props)
+    {
+        if (type != "AWS::ApiGateway::ApiKey") return null;
+        if (props.TryGetValue("Value", out var v) && v is string given && given.Length > 0) return given;
+        const string alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
+        return string.Create(40, 0, (span, _) =>
+        {
+            for (var i = 0; i < span.Length; i++) span[i] = alphabet[RandomNumberGenerator.GetInt32(alphabet.Length)];
+        });
+    }
+
     /// <summary>A limit the service enforces on create, with the error AWS returns; null when the properties are acceptable.</summary>
     public static string? LimitViolation(string type, IReadOnlyDictionary<string, object?> props)
     {

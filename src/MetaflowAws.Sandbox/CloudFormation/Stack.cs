@@ -28,6 +28,10 @@ public sealed class ResourceState
     public IReadOnlyDictionary<string, string> Attributes { get; set; } = new Dictionary<string, string>();
     public Dictionary<string, object?> Properties { get; set; } = new();
     public string DeletionPolicy { get; set; } = "Delete";
+    /// <summary>A secret the service generated (an API key's value); never in events or outputs.</summary>
+    public string? Secret { get; set; }
+    /// <summary>A document changed through the service's own API since the stack set it (an IAM role's trust policy).</summary>
+    public string? LiveDocument { get; set; }
     /// <summary>How many times the resource was replaced: part of the seed of its physical id.</summary>
     public int Generation { get; set; }
 

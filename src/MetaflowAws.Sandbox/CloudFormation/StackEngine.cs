@@ -302,6 +302,7 @@ public sealed partial class StackEngine
                     resource.Ref = identity.Ref;
                     resource.PhysicalId = identity.PhysicalId;
                     resource.Attributes = identity.Attributes;
+                    resource.Secret = ResourceModel.NewSecret(type, props);
                     AddEvent(stack, resource, "CREATE_IN_PROGRESS", "Resource creation Initiated");
                 }
             }
@@ -467,6 +468,19 @@ public sealed partial class StackEngine
                 ResourceStatusReason = reason,
                 Timestamp = DateTime.UtcNow,
             });
+        }
+    }
+
+    /// <summary>Live resources of a type across all stacks (for the services that read them: IAM, API Gateway, S3).</summary>
+    public IEnumerable<(Stack Stack, ResourceState Resource)> LiveResources(string type)
+    {
+        foreach (var stack in AllStacks)
+        {
+            List<ResourceState> resources;
+            lock (stack.Sync) resources = stack.Resources.ToList();
+            foreach (var r in resources)
+                if (r.Type == type && r.Ref is not null && r.Status is not ("DELETE_COMPLETE" or "CREATE_FAILED" or "DELETE_IN_PROGRESS"))
+                    yield return (stack, r);
         }
     }
 

@@ -292,6 +292,8 @@ public sealed partial class StackEngine
                 resource.Ref = identity.Ref;
                 resource.PhysicalId = identity.PhysicalId;
                 resource.Attributes = identity.Attributes;
+                resource.Secret = ResourceModel.NewSecret(resource.Type, props);
+                resource.LiveDocument = null;
             }
             return null;
         }

@@ -2,7 +2,7 @@ using System.Collections.Concurrent;
 
 namespace MetaflowAws.Sandbox.Http;
 
-public sealed record Identity(string AccessKeyId, string Secret, string? SessionToken, string Arn, string UserId, DateTime? Expires);
+public sealed record Identity(string AccessKeyId, string Secret, string? SessionToken, string Arn, string UserId, DateTime? Expires, string? RoleArn = null);
 
 /// <summary>The identities the sandbox accepts: its root test user and sessions it issued.</summary>
 public sealed class Credentials

@@ -1,0 +1,102 @@
+using System.Net;
+using System.Text;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Amazon.Runtime;
+using Amazon.Runtime.Internal;
+using Amazon.Runtime.Internal.Transform;
+
+namespace MetaflowAws.Engine.Aws;
+
+/// <summary>A request of a REST-JSON service (API Gateway): method, path, query and an optional JSON body.</summary>
+public abstract class RestJsonRequest : AmazonWebServiceRequest
+{
+    internal abstract string Method { get; }
+
+    /// <summary>The resource path with its path parameters already filled in (and escaped).</summary>
+    internal abstract string Path { get; }
+
+    internal virtual IEnumerable<KeyValuePair<string, string>> Query => [];
+
+    internal virtual JsonObject? Body => null;
+}
+
+internal sealed class RestJsonMarshaller(string serviceName) : IMarshaller<IRequest, AmazonWebServiceRequest>
+{
+    public IRequest Marshall(AmazonWebServiceRequest input)
+    {
+        var r = (RestJsonRequest)input;
+        var request = new DefaultRequest(input, serviceName) { HttpMethod = r.Method, ResourcePath = r.Path };
+        foreach (var (k, v) in r.Query) request.Parameters[k] = v;
+        request.UseQueryString = true;
+        request.Headers["Accept"] = "application/json";
+        if (r.Body is { } body)
+        {
+            request.Content = Encoding.UTF8.GetBytes(body.ToJsonString());
+            request.Headers["Content-Type"] = "application/json";
+        }
+        return request;
+    }
+}
+
+/// <summary>Reads a whole JSON response and hands it to a parser; errors become <see cref="AwsServiceException"/>.</summary>
+internal sealed class JsonDocumentUnmarshaller<TResponse>(string service, Func<JsonNode?, TResponse> parse) : JsonResponseUnmarshaller
+    where TResponse : AmazonWebServiceResponse
+{
+    protected override UnmarshallerContext ConstructUnmarshallerContext(Stream responseStream, bool maintainResponseBody, IWebResponseData response, bool isException, IRequestContext requestContext)
+        => new BufferedJsonContext(responseStream, response, isException, requestContext);
+
+    protected override UnmarshallerContext ConstructUnmarshallerContext(Stream responseStream, bool maintainResponseBody, IWebResponseData response, bool isException)
+        => new BufferedJsonContext(responseStream, response, isException, null);
+
+    public override AmazonWebServiceResponse Unmarshall(JsonUnmarshallerContext input)
+    {
+        var context = (BufferedJsonContext)input;
+        var node = context.Body.Length == 0 ? null : JsonNode.Parse(context.Body);
+        var response = parse(node);
+        response.ResponseMetadata = new ResponseMetadata { RequestId = context.ResponseData.GetHeaderValue("x-amzn-RequestId") ?? "" };
+        response.HttpStatusCode = context.ResponseData.StatusCode;
+        return response;
+    }
+
+    public override AmazonServiceException UnmarshallException(JsonUnmarshallerContext input, Exception innerException, HttpStatusCode statusCode)
+    {
+        var context = (BufferedJsonContext)input;
+        string? code = context.ResponseData.GetHeaderValue("x-amzn-ErrorType");
+        string? message = null;
+        try
+        {
+            if (context.Body.Length > 0 && JsonNode.Parse(context.Body) is JsonObject o)
+            {
+                message = (o["message"] ?? o["Message"])?.GetValue<string>();
+                code ??= (o["__type"] ?? o["code"])?.GetValue<string>();
+            }
+        }
+        catch (JsonException) { message = Encoding.UTF8.GetString(context.Body); }
+        // "NotFoundException:http://internal..." and "aws.protocol#Code" forms both reduce to the code.
+        code = code?.Split(':')[0].Split('#')[^1];
+        var type = (int)statusCode >= 500 ? ErrorType.Receiver : ErrorType.Sender;
+        return new AwsServiceException(service, message, innerException, type, code, context.ResponseData.GetHeaderValue("x-amzn-RequestId"), statusCode);
+    }
+}
+
+internal sealed class BufferedJsonContext : JsonUnmarshallerContext
+{
+    public BufferedJsonContext(Stream stream, IWebResponseData response, bool isException, IRequestContext? requestContext)
+        : this(ReadAll(stream), response, isException, requestContext) { }
+
+    private BufferedJsonContext(byte[] body, IWebResponseData response, bool isException, IRequestContext? requestContext)
+        : base(new MemoryStream(body), false, response, isException, requestContext)
+    {
+        Body = body;
+    }
+
+    public byte[] Body { get; }
+
+    private static byte[] ReadAll(Stream stream)
+    {
+        using var copy = new MemoryStream();
+        stream.CopyTo(copy);
+        return copy.ToArray();
+    }
+}
