@@ -47,6 +47,9 @@ public static class ErrorIds
     public const string NotAMetaflowStack = "NotAMetaflowStack";
     public const string ChangeSetFailed = "ChangeSetFailed";
     public const string StackNotUpdatable = "StackNotUpdatable";
+    public const string InvalidPrincipal = "InvalidPrincipal";
+    public const string FeatureNotDeployed = "FeatureNotDeployed";
+    public const string RoleNotFound = "RoleNotFound";
 }
 
 /// <summary>An error the module reports to the user: a stable id, a kind, the target, a message that says what to do.</summary>

@@ -44,12 +44,8 @@ public class OwnServiceConfig : ClientConfig
     public override Endpoint DetermineServiceOperationEndpoint(ServiceOperationEndpointParameters parameters)
         => EndpointProvider.ResolveEndpoint(new EndpointParameters());
 
-    /// <summary>For global services (IAM): one endpoint for the partition, whatever the region.</summary>
-    public string? GlobalEndpoint { get; init; }
-
     internal string DefaultUrl()
     {
-        if (GlobalEndpoint is not null) return GlobalEndpoint;
         var region = RegionEndpoint?.SystemName ?? "us-east-1";
         var suffix = region.StartsWith("cn-", StringComparison.Ordinal) ? "amazonaws.com.cn" : "amazonaws.com";
         return $"https://{_endpointPrefix}.{region}.{suffix}";

@@ -12,15 +12,10 @@ public interface IIam
     Task UpdateAssumeRolePolicyAsync(UpdateAssumeRolePolicyRequest request, CancellationToken cancellationToken = default);
 }
 
-/// <summary>IAM is global: one endpoint, requests signed for us-east-1 (aws partition).</summary>
-public sealed class IamConfig : OwnServiceConfig
+/// <summary>IAM is global: <see cref="PostDeploy.AwsClients.Iam"/> sets the partition's endpoint and signing region.</summary>
+public sealed class IamConfig() : OwnServiceConfig("IAM", "iam", "iam", Version)
 {
     public const string Version = "2010-05-08";
-
-    public IamConfig() : base("IAM", "iam", "iam", Version)
-    {
-        GlobalEndpoint = "https://iam.amazonaws.com";
-    }
 }
 
 public sealed class GetRoleRequest : QueryRequest

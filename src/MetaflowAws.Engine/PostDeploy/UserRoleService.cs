@@ -1,0 +1,56 @@
+using MetaflowAws.Engine.Aws;
+using MetaflowAws.Engine.Iam;
+using MetaflowAws.Engine.Stacks;
+
+namespace MetaflowAws.Engine.PostDeploy;
+
+/// <summary>What granting would do to the custom role's trust policy.</summary>
+public sealed record UserRoleGrant(string StackName, string RoleName, string RoleArn, string CurrentPolicy, string NewPolicy, IReadOnlyList<string> Added, IReadOnlyList<string> AlreadyTrusted)
+{
+    public bool ChangesPolicy => Added.Count > 0;
+}
+
+/// <summary>The result of Grant-MetaflowUserRole, as -PassThru returns it.</summary>
+public sealed record MetaflowUserRole(string StackName, string RoleArn, IReadOnlyList<string> Added, IReadOnlyList<string> AlreadyTrusted);
+
+/// <summary>Opens the stack's restricted user role (CustomRole) to more principals.</summary>
+public sealed class UserRoleService(IIam iam, AwsSession session)
+{
+    public const string RoleOutput = "MetaflowUserRoleArn";
+
+    public static string RoleArnOf(MetaflowStack stack)
+        => stack.Outputs.FirstOrDefault(o => o.OutputKey == RoleOutput)?.OutputValue
+           ?? throw new MetaflowException(ErrorIds.FeatureNotDeployed,
+               $"Stack '{stack.StackName}' has no restricted user role (output {RoleOutput}): it was deployed without CustomRole. " +
+               $"Add it with 'Update-MetaflowStack -StackName {stack.StackName} -EnableCustomRole', then grant.",
+               ErrorKind.InvalidOperation, stack.StackName);
+
+    public async Task<UserRoleGrant> PlanAsync(MetaflowStack stack, IEnumerable<string> principals, CancellationToken ct)
+    {
+        var roleArn = RoleArnOf(stack);
+        var partition = roleArn.Split(':')[1];
+        var normalized = principals.Select(p => TrustPolicy.Normalize(p, partition)).ToList();
+        var roleName = roleArn[(roleArn.LastIndexOf('/') + 1)..];
+        GetRoleResponse role;
+        try
+        {
+            role = await AwsErrors.Call(() => iam.GetRoleAsync(new GetRoleRequest { RoleName = roleName }, ct), "iam:GetRole", stack.StackName, session).ConfigureAwait(false);
+        }
+        catch (MetaflowException ex) when (ex.AwsErrorCode == "NoSuchEntity")
+        {
+            throw new MetaflowException(ErrorIds.RoleNotFound,
+                $"The role {roleArn} named by stack '{stack.StackName}' does not exist (was it deleted outside CloudFormation?). Update the stack to recreate it.",
+                ErrorKind.ObjectNotFound, roleArn, ex);
+        }
+        var (policy, added) = TrustPolicy.AddPrincipals(role.AssumeRolePolicyDocument, normalized);
+        return new UserRoleGrant(stack.StackName, role.RoleName, role.Arn, role.AssumeRolePolicyDocument, policy, added,
+            normalized.Except(added).ToList());
+    }
+
+    public Task ApplyAsync(UserRoleGrant grant, CancellationToken ct)
+        => AwsErrors.Call(async () =>
+        {
+            await iam.UpdateAssumeRolePolicyAsync(new UpdateAssumeRolePolicyRequest { RoleName = grant.RoleName, PolicyDocument = grant.NewPolicy }, ct).ConfigureAwait(false);
+            return true;
+        }, "iam:UpdateAssumeRolePolicy", grant.StackName, session);
+}
