@@ -50,6 +50,8 @@ public static class ErrorIds
     public const string InvalidPrincipal = "InvalidPrincipal";
     public const string FeatureNotDeployed = "FeatureNotDeployed";
     public const string RoleNotFound = "RoleNotFound";
+    public const string ProfileExists = "ProfileExists";
+    public const string ProfileCheckFailed = "ProfileCheckFailed";
 }
 
 /// <summary>An error the module reports to the user: a stable id, a kind, the target, a message that says what to do.</summary>

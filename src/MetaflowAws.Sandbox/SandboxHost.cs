@@ -219,6 +219,16 @@ public sealed class SandboxState
                 result = fault;
                 break;
             }
+            case ("POST", "/identities"):
+            {
+                // Another caller, e.g. a user of another account, to test trust policies.
+                var i = await JsonSerializer.DeserializeAsync<JsonElement>(ctx.Request.Body);
+                var identity = new Identity(i.GetProperty("accessKeyId").GetString()!, i.GetProperty("secretAccessKey").GetString()!, null,
+                    i.GetProperty("arn").GetString()!, "AIDA" + Guid.NewGuid().ToString("N")[..16].ToUpperInvariant(), null);
+                Credentials.Add(identity);
+                result = new { identity.AccessKeyId, identity.Arn };
+                break;
+            }
             case ("DELETE", "/faults"):
                 Stacks.Faults.Clear();
                 result = new { cleared = true };

@@ -40,7 +40,7 @@ Describe 'Grant-MetaflowUserRole' {
 
     It 'shows the policy it would write with -WhatIf, and writes nothing' {
         Clear-SandboxLog
-        $out = Grant-MetaflowUserRole -StackName $script:name -Principal 'arn:aws:iam::123456789012:user/bob' -WhatIf 6>&1 | Out-String
+        Grant-MetaflowUserRole -StackName $script:name -Principal "arn:aws:iam::123456789012:user/bob" -WhatIf
         (Get-SandboxCalls 'iam:UpdateAssumeRolePolicy').Count | Should -Be 0
         (Get-SandboxCalls 'iam:GetRole').Count | Should -Be 1
     }

@@ -18,7 +18,7 @@ public sealed class StsApi(Credentials credentials, IamApi iam)
         switch (action)
         {
             case "GetCallerIdentity":
-                return X.E("GetCallerIdentityResult", X.E("Arn", caller.Arn), X.E("UserId", caller.UserId), X.E("Account", StackEngine.AccountId));
+                return X.E("GetCallerIdentityResult", X.E("Arn", caller.Arn), X.E("UserId", caller.UserId), X.E("Account", caller.Arn.Split(':')[4]));
             case "AssumeRole":
             {
                 var roleArn = form.GetValueOrDefault("RoleArn") ?? throw ApiError.Validation("1 validation error detected: Value null at 'roleArn' failed to satisfy constraint: Member must not be null");
@@ -59,7 +59,7 @@ public sealed class StsApi(Credentials credentials, IamApi iam)
     {
         using var doc = JsonDocument.Parse(policyJson);
         if (!doc.RootElement.TryGetProperty("Statement", out var statements)) return false;
-        var account = StackEngine.AccountId;
+        var account = caller.Arn.Split(':') is { Length: > 4 } parts ? parts[4] : StackEngine.AccountId;
         var names = new HashSet<string> { caller.Arn, account, $"arn:aws:iam::{account}:root" };
         if (caller.RoleArn is not null) names.Add(caller.RoleArn);
         foreach (var st in statements.ValueKind == JsonValueKind.Array ? statements.EnumerateArray() : new[] { statements }.AsEnumerable())

@@ -1,0 +1,71 @@
+using Amazon.Runtime;
+using Amazon.Runtime.CredentialManagement;
+using Amazon.SecurityToken.Model;
+using MetaflowAws.Engine.Aws;
+
+namespace MetaflowAws.Engine.PostDeploy;
+
+/// <summary>A role-assuming AWS profile as written, and who it proved to be.</summary>
+public sealed record MetaflowAwsProfile(
+    string ProfileName, string RoleArn, string? SourceProfile, string? CredentialSource, string? Region, bool HasExternalId,
+    string ConfigPath, string? BackupPath, string? VerifiedArn);
+
+public sealed record AwsProfileRequest(
+    string ProfileName, string RoleArn, string? SourceProfile, string? CredentialSource, string? Region, string? ExternalId, string? RoleSessionName);
+
+/// <summary>Writes a profile that assumes a role and proves it works (STS AssumeRole, then GetCallerIdentity as the role).</summary>
+public sealed class AwsProfileService(AwsSession session)
+{
+    public static readonly IReadOnlyList<string> CredentialSources = ["Environment", "Ec2InstanceMetadata", "EcsContainer"];
+
+    public static (string Text, IReadOnlyList<(string, string)> Settings) Render(string currentText, AwsProfileRequest r)
+    {
+        var settings = new List<(string, string)> { ("role_arn", r.RoleArn) };
+        if (r.SourceProfile is not null) settings.Add(("source_profile", r.SourceProfile));
+        if (r.CredentialSource is not null) settings.Add(("credential_source", r.CredentialSource));
+        if (r.Region is not null) settings.Add(("region", r.Region));
+        if (r.ExternalId is not null) settings.Add(("external_id", r.ExternalId));
+        if (r.RoleSessionName is not null) settings.Add(("role_session_name", r.RoleSessionName));
+        // A profile takes its credentials from exactly one place: drop the other kind if it was set before.
+        var remove = new[] { "source_profile", "credential_source", "external_id", "role_session_name" }
+            .Where(k => settings.All(s => s.Item1 != k));
+        return (AwsConfigFile.SetProfile(currentText, r.ProfileName, settings, remove), settings);
+    }
+
+    /// <summary>Assumes the role with the source credentials and asks STS who that is.</summary>
+    public async Task<string> VerifyAsync(AwsProfileRequest r, CancellationToken ct)
+    {
+        AWSCredentials source;
+        if (r.SourceProfile is not null && r.SourceProfile != session.ProfileName)
+        {
+            if (!new CredentialProfileStoreChain().TryGetAWSCredentials(r.SourceProfile, out source!))
+                throw new MetaflowException(ErrorIds.ProfileNotFound,
+                    $"-SourceProfile '{r.SourceProfile}' was not found in the shared config/credentials files, so the new profile cannot work. Give an existing profile, or -CredentialSource Environment.",
+                    ErrorKind.ObjectNotFound, r.SourceProfile);
+        }
+        else source = session.Credentials;
+
+        try
+        {
+            using var sts = AwsClients.Sts(session, source);
+            var assumed = await sts.AssumeRoleAsync(new AssumeRoleRequest
+            {
+                RoleArn = r.RoleArn,
+                RoleSessionName = r.RoleSessionName ?? "metaflowaws-profile-check",
+                ExternalId = r.ExternalId,
+                DurationSeconds = 900,
+            }, ct).ConfigureAwait(false);
+            var c = assumed.Credentials;
+            using var asRole = AwsClients.Sts(session, new SessionAWSCredentials(c.AccessKeyId, c.SecretAccessKey, c.SessionToken));
+            var who = await asRole.GetCallerIdentityAsync(new GetCallerIdentityRequest(), ct).ConfigureAwait(false);
+            return who.Arn;
+        }
+        catch (AmazonServiceException ex)
+        {
+            throw new MetaflowException(ErrorIds.ProfileCheckFailed,
+                $"The profile was written, but assuming {r.RoleArn} failed ({ex.ErrorCode}: {ex.Message}). " +
+                "If the role does not trust these credentials yet, run Grant-MetaflowUserRole with their user or role ARN, then check again with New-MetaflowAwsProfile -Force.",
+                ErrorKind.PermissionDenied, r.RoleArn, ex) { AwsErrorCode = ex.ErrorCode, RequestId = ex.RequestId };
+        }
+    }
+}
