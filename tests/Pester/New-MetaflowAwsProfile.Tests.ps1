@@ -8,6 +8,7 @@ BeforeAll {
     Invoke-RestMethod -Method Post "$script:SandboxUrl/_sandbox/identities" -ContentType 'application/json' -Body (@{
         accessKeyId = $script:alice.AccessKey; secretAccessKey = $script:alice.SecretKey; arn = 'arn:aws:iam::210987654321:user/alice' } | ConvertTo-Json) | Out-Null
     $script:configBefore = Get-Content $env:AWS_CONFIG_FILE -Raw
+    Add-Content $env:AWS_CONFIG_FILE "# team profiles below`n[profile other]`nregion = eu-west-1 ; keep me`n"
 }
 AfterAll {
     Set-Content $env:AWS_CONFIG_FILE $script:configBefore -NoNewline
@@ -16,7 +17,6 @@ AfterAll {
 
 Describe 'New-MetaflowAwsProfile' {
     It 'writes the profile, then says clearly when the role does not trust the caller yet' {
-        Add-Content $env:AWS_CONFIG_FILE "# team profiles below`n[profile other]`nregion = eu-west-1 ; keep me`n"
         { New-MetaflowAwsProfile -Name mf-alice -RoleArn $script:roleArn @script:alice -ErrorAction Stop } |
             Should -Throw -ErrorId 'ProfileCheckFailed,MetaflowAws.Cmdlets.Commands.NewMetaflowAwsProfile' -ExpectedMessage '*AccessDenied*Grant-MetaflowUserRole*'
         $text = Get-Content $env:AWS_CONFIG_FILE -Raw
@@ -35,7 +35,7 @@ Describe 'New-MetaflowAwsProfile' {
         $text | Should -Match '(?m)^\[profile known\]'
         ([regex]::Matches($text, '\[profile mf-alice\]')).Count | Should -Be 1
         $text | Should -Match '(?m)^external_id = not-required'
-        (Get-Item $env:AWS_CONFIG_FILE).UnixFileMode.ToString() | Should -Be 'UserRead, UserWrite'
+        (Get-Item $env:AWS_CONFIG_FILE).UnixFileMode | Should -Be ([System.IO.UnixFileMode]'UserRead, UserWrite')
     }
 
     It 'takes the role from the stack, and the source profile from the session' {

@@ -1,4 +1,3 @@
-using System.Net;
 using System.Xml.Linq;
 using Amazon.Runtime;
 using MetaflowAws.Engine.Aws;
@@ -45,7 +44,7 @@ public sealed class GetRoleResponse : AmazonWebServiceResponse
             Arn = Xml.Text(role, "Arn") ?? "",
             RoleId = Xml.Text(role, "RoleId") ?? "",
             Path = Xml.Text(role, "Path") ?? "/",
-            AssumeRolePolicyDocument = doc.TrimStart().StartsWith('{') ? doc : WebUtility.UrlDecode(doc),
+            AssumeRolePolicyDocument = doc.TrimStart().StartsWith('{') ? doc : Uri.UnescapeDataString(doc),
         };
     }
 }

@@ -37,7 +37,7 @@ public sealed class IamApi(StackEngine stacks)
                     X.E("Arn", role.Attributes.GetValueOrDefault("Arn")),
                     X.E("CreateDate", QueryXml.Time(role.Timestamp)),
                     // IAM returns the document URL-encoded.
-                    X.E("AssumeRolePolicyDocument", WebUtility.UrlEncode(TrustPolicy(role))),
+                    X.E("AssumeRolePolicyDocument", Uri.EscapeDataString(TrustPolicy(role))),
                     X.E("MaxSessionDuration", role.Properties.GetValueOrDefault("MaxSessionDuration") as string ?? "3600")));
             }
             case "UpdateAssumeRolePolicy":
