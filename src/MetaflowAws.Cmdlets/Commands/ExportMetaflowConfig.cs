@@ -11,28 +11,35 @@ namespace MetaflowAws.Cmdlets.Commands;
 /// -MetaflowProfile is the Metaflow profile (config_&lt;name&gt;.json); -ProfileName is the AWS profile used
 /// to read the stack.
 /// </summary>
-[Cmdlet(VerbsData.Export, "MetaflowConfig", DefaultParameterSetName = StackSet, SupportsShouldProcess = true)]
+// Pipeline input always binds to -InputObject (the default set), which takes stacks and outputs alike.
+// Two typed sets do not work: PowerShell binds pipeline input in the default set first, so with a
+// -StackName set as default, a MetaflowStackOutput (it has a StackName property) binds as a stack name
+// and the whole stack is exported; with an outputs set as default, a MetaflowStack whose ProfileName or
+// EndpointUrl is null binds those to the common parameters and then fails the mandatory -InputObject.
+[Cmdlet(VerbsData.Export, "MetaflowConfig", DefaultParameterSetName = PipelineSet, SupportsShouldProcess = true)]
 [OutputType("MetaflowAws.Engine.Config.MetaflowConfig")]
 public sealed class ExportMetaflowConfig : MetaflowCmdlet
 {
-    private const string StackSet = "Stack";
-    private const string OutputSet = "Output";
+    private const string PipelineSet = "Pipeline";
+    private const string StackSet = "StackName";
 
     private readonly List<MetaflowStackOutput> _outputs = [];
     private readonly Dictionary<string, string> _writtenFrom = new(StringComparer.Ordinal);
     private MetaflowConfigLocation? _location;
 
     /// <summary>Gets or sets the name or id of the stack whose outputs configure Metaflow.</summary>
-    [Parameter(Mandatory = true, Position = 0, ValueFromPipelineByPropertyName = true, ParameterSetName = StackSet)]
+    [Parameter(Mandatory = true, Position = 0, ParameterSetName = StackSet)]
     [ArgumentCompleter(typeof(StackNameCompleter))]
     public string StackName { get; set; } = "";
 
     /// <summary>
-    /// Gets or sets stack outputs (from Get-MetaflowStackOutput) to write: exactly their settings, so a
-    /// filtered list writes only those keys. All must come from one stack.
+    /// Gets or sets what to export, usually from the pipeline: a stack (New-MetaflowStack, Get-MetaflowStack;
+    /// read again for its current outputs, with the Region, ProfileName and EndpointUrl it carries), a stack
+    /// name, any object with a StackName property, or stack outputs (Get-MetaflowStackOutput): exactly their
+    /// settings are written, so a filtered list writes only those keys; all must come from one stack.
     /// </summary>
-    [Parameter(Mandatory = true, ValueFromPipeline = true, ParameterSetName = OutputSet)]
-    public MetaflowStackOutput[] InputObject { get; set; } = [];
+    [Parameter(Mandatory = true, ValueFromPipeline = true, ParameterSetName = PipelineSet)]
+    public PSObject[] InputObject { get; set; } = [];
 
     /// <summary>
     /// Gets or sets the Metaflow profile to write (config_&lt;name&gt;.json); defaults to METAFLOW_PROFILE, else
@@ -61,22 +68,36 @@ public sealed class ExportMetaflowConfig : MetaflowCmdlet
 
     protected override void ProcessRecord()
     {
-        if (ParameterSetName == OutputSet)
+        if (ParameterSetName == StackSet)
         {
-            _outputs.AddRange(InputObject.Where(o => o is not null));
+            Guard(() => ExportStack(StackName));
             return;
         }
-        Guard(() =>
+        foreach (var input in InputObject)
         {
-            var service = StackService.Create(ResolveSession());
-            var stack = Run(ct => service.GetAsync(StackName, ct));
-            Export(ConfigSettings.FromStack(stack), stack.StackName);
-        });
+            if (input is null) continue;
+            Guard(() =>
+            {
+                switch (input.BaseObject)
+                {
+                    case MetaflowStackOutput output: _outputs.Add(output); break;
+                    case MetaflowStack stack: ExportStack(stack.StackId); break;
+                    case string name: ExportStack(name); break;
+                    default:
+                        if (input.Properties["StackName"]?.Value is string { Length: > 0 } stackName) ExportStack(stackName);
+                        else
+                            throw new MetaflowException(ErrorIds.InvalidParameter,
+                                $"-InputObject of type {input.BaseObject.GetType().Name} is not a stack, a stack name or a stack output. Pipe Get-MetaflowStack or Get-MetaflowStackOutput, or give -StackName.",
+                                ErrorKind.InvalidArgument, input.BaseObject);
+                        break;
+                }
+            });
+        }
     }
 
     protected override void EndProcessing()
     {
-        if (ParameterSetName != OutputSet) return;
+        if (_outputs.Count == 0) return;
         Guard(() =>
         {
             var stacks = _outputs.Select(o => o.StackName).Distinct(StringComparer.Ordinal).ToList();
@@ -88,9 +109,16 @@ public sealed class ExportMetaflowConfig : MetaflowCmdlet
             if (settings.Count == 0)
                 throw new MetaflowException(ErrorIds.NotAMetaflowStack,
                     $"None of the {_outputs.Count} outputs piped in sets a Metaflow setting (their ConfigKey is empty, or it is the API key id, which Set-MetaflowApiKey turns into the key). Nothing was written.",
-                    ErrorKind.InvalidData, stacks.FirstOrDefault());
+                    ErrorKind.InvalidData, stacks[0]);
             Export(settings, stacks[0]);
         }, terminating: true);
+    }
+
+    private void ExportStack(string nameOrId)
+    {
+        var service = StackService.Create(ResolveSession());
+        var stack = Run(ct => service.GetAsync(nameOrId, ct));
+        Export(ConfigSettings.FromStack(stack), stack.StackName);
     }
 
     private void Export(IReadOnlyDictionary<string, string> settings, string stackName)

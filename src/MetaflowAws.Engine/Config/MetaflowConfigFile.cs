@@ -183,6 +183,7 @@ public static class MetaflowConfigFile
             var reason = ex.Message;
             var cut = reason.IndexOf(" LineNumber:", StringComparison.Ordinal);
             if (cut > 0) reason = reason[..cut];
+            reason = reason.TrimEnd('.');
             var where = ex.LineNumber is { } line ? $" at line {line + 1}, position {(ex.BytePositionInLine ?? 0) + 1}" : "";
             throw Corrupt(path, $"is not valid JSON{where}: {reason}", ex);
         }
