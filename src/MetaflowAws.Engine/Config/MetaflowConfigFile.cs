@@ -17,6 +17,8 @@ public static class MetaflowConfigFile
     private const UnixFileMode OwnerOnly = UnixFileMode.UserRead | UnixFileMode.UserWrite;
     private const UnixFileMode OwnerOnlyDirectory = OwnerOnly | UnixFileMode.UserExecute;
 
+    private static ReadOnlySpan<byte> Utf8Bom => [0xEF, 0xBB, 0xBF];
+
     private static readonly JsonDocumentOptions ParseOptions = new()
     {
         // What Python's json.load (Metaflow's reader) accepts: no comments, no trailing commas.
@@ -171,7 +173,7 @@ public static class MetaflowConfigFile
     /// <summary>The settings of a file's bytes. Numbers and booleans (hand edits) read as their JSON text.</summary>
     internal static SortedDictionary<string, string> Parse(ReadOnlySpan<byte> bytes, string path)
     {
-        if (bytes.StartsWith("\xEF\xBB\xBF"u8)) bytes = bytes[3..]; // a BOM from an editor; the rewrite drops it
+        if (bytes.StartsWith(Utf8Bom)) bytes = bytes[3..]; // a BOM from an editor; the rewrite drops it
         var memory = bytes.ToArray();
         JsonDocument document;
         try
@@ -191,7 +193,7 @@ public static class MetaflowConfigFile
         {
             var root = document.RootElement;
             if (root.ValueKind != JsonValueKind.Object)
-                throw Corrupt(path, $"holds a JSON {Describe(root.ValueKind)}, not an object of settings", null);
+                throw Corrupt(path, $"holds {Describe(root.ValueKind)}, not a JSON object of settings", null);
             var result = new SortedDictionary<string, string>(StringComparer.Ordinal);
             try
             {
@@ -219,9 +221,9 @@ public static class MetaflowConfigFile
         JsonValueKind.Object => "an object",
         JsonValueKind.Array => "an array",
         JsonValueKind.Null => "null",
-        JsonValueKind.String => "string",
-        JsonValueKind.Number => "number",
-        _ => "boolean",
+        JsonValueKind.String => "a string",
+        JsonValueKind.Number => "a number",
+        _ => "a boolean",
     };
 
     private static MetaflowException Corrupt(string path, string what, Exception? inner)
