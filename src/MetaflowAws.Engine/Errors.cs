@@ -52,6 +52,14 @@ public static class ErrorIds
     public const string RoleNotFound = "RoleNotFound";
     public const string ProfileExists = "ProfileExists";
     public const string ProfileCheckFailed = "ProfileCheckFailed";
+
+    // Metaflow's config file (Export-MetaflowConfig, Get-MetaflowConfig, Set-MetaflowApiKey).
+    public const string InvalidMetaflowProfile = "InvalidMetaflowProfile";
+    public const string ConfigNotFound = "ConfigNotFound";
+    public const string ConfigFileCorrupt = "ConfigFileCorrupt";
+    public const string ConfigReadFailed = "ConfigReadFailed";
+    public const string ConfigWriteFailed = "ConfigWriteFailed";
+    public const string MultipleStacks = "MultipleStacks";
 }
 
 /// <summary>An error the module reports to the user: a stable id, a kind, the target, a message that says what to do.</summary>
