@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text;
+using MetaflowAws.Engine.Files;
 using System.Text.Json;
 
 namespace MetaflowAws.Engine.Config;
@@ -14,8 +15,6 @@ public static class MetaflowConfigFile
     public const string KeyPrefix = "METAFLOW_";
 
     // Owner read/write only: the file can hold the metadata service's API key.
-    private const UnixFileMode OwnerOnly = UnixFileMode.UserRead | UnixFileMode.UserWrite;
-    private const UnixFileMode OwnerOnlyDirectory = OwnerOnly | UnixFileMode.UserExecute;
 
     private static ReadOnlySpan<byte> Utf8Bom => [0xEF, 0xBB, 0xBF];
 
@@ -32,7 +31,7 @@ public static class MetaflowConfigFile
     /// restores from: Move-Item config.json.bak config.json. One step of undo is what a write needs, and a
     /// write that changes nothing leaves the backup alone, so re-running an export does not erase it.
     /// </summary>
-    public static string BackupPathFor(string path) => path + ".bak";
+    public static string BackupPathFor(string path) => AtomicFile.BackupPathFor(path);
 
     /// <summary>Reads a config file; ConfigNotFound when it does not exist.</summary>
     public static MetaflowConfig Load(MetaflowConfigLocation location)
@@ -97,29 +96,16 @@ public static class MetaflowConfigFile
         if (snapshot.Bytes is not null && snapshot.Bytes.AsSpan().SequenceEqual(bytes) && HasOwnerOnlyMode(target))
             return new ConfigWriteResult { Changes = changes, Settings = merged, Written = false };
 
-        var temp = TempPathFor(target);
-        string? backup = null;
+        string? backup;
         try
         {
-            EnsureDirectory(Path.GetDirectoryName(target)!);
-            WriteOwnerOnly(temp, bytes);
-            if (snapshot.Bytes is not null)
-            {
-                backup = BackupPathFor(target);
-                WriteAtomically(backup, snapshot.Bytes);
-            }
-            beforeReplace?.Invoke(temp);
-            // rename(2) on Unix, MoveFileEx(REPLACE_EXISTING) on Windows: readers see the old file or the new one.
-            File.Move(temp, target, overwrite: true);
+            backup = AtomicFile.Replace(target, bytes, backup: snapshot.Bytes is not null, beforeReplace);
         }
-        catch (Exception ex)
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
         {
-            TryDelete(temp);
-            if (ex is IOException or UnauthorizedAccessException)
-                throw new MetaflowException(ErrorIds.ConfigWriteFailed,
-                    $"Could not write the Metaflow config '{path}': {ex.Message} The config file was not changed.",
-                    ErrorKind.WriteError, path, ex);
-            throw;
+            throw new MetaflowException(ErrorIds.ConfigWriteFailed,
+                $"Could not write the Metaflow config '{path}': {ex.Message} The config file was not changed.",
+                ErrorKind.WriteError, path, ex);
         }
         return new ConfigWriteResult { Changes = changes, Settings = merged, Written = true, BackupPath = backup };
     }
@@ -308,63 +294,6 @@ public static class MetaflowConfigFile
         }
     }
 
-    private static string TempPathFor(string target)
-        => Path.Combine(Path.GetDirectoryName(target)!, $".{Path.GetFileName(target)}.{Guid.NewGuid().ToString("N")[..8]}.tmp");
-
     private static bool HasOwnerOnlyMode(string path)
-        => OperatingSystem.IsWindows() || File.GetUnixFileMode(path) == OwnerOnly;
-
-    private static void EnsureDirectory(string directory)
-    {
-        if (Directory.Exists(directory)) return; // the user's folder: its mode is theirs to choose
-        if (OperatingSystem.IsWindows())
-        {
-            Directory.CreateDirectory(directory);
-            return;
-        }
-        Directory.CreateDirectory(directory, OwnerOnlyDirectory);
-        File.SetUnixFileMode(directory, OwnerOnlyDirectory); // exactly 0700, whatever the umask
-    }
-
-    /// <summary>Creates the file owner-only, writes it, and flushes it to the disk before anyone renames it.</summary>
-    private static void WriteOwnerOnly(string path, byte[] bytes)
-    {
-        var options = new FileStreamOptions { Mode = FileMode.CreateNew, Access = FileAccess.Write, Share = FileShare.None };
-        // Created 0600 (never readable by others, even for a moment), then set to exactly 0600 in case
-        // the umask took more away.
-        if (!OperatingSystem.IsWindows()) options.UnixCreateMode = OwnerOnly;
-        using (var stream = new FileStream(path, options))
-        {
-            stream.Write(bytes);
-            stream.Flush(flushToDisk: true);
-        }
-        if (!OperatingSystem.IsWindows()) File.SetUnixFileMode(path, OwnerOnly);
-    }
-
-    private static void WriteAtomically(string path, byte[] bytes)
-    {
-        var temp = TempPathFor(path);
-        try
-        {
-            WriteOwnerOnly(temp, bytes);
-            File.Move(temp, path, overwrite: true);
-        }
-        catch
-        {
-            TryDelete(temp);
-            throw;
-        }
-    }
-
-    private static void TryDelete(string path)
-    {
-        try
-        {
-            File.Delete(path);
-        }
-        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
-        {
-            // Best effort: the write already failed and says so.
-        }
-    }
+        => OperatingSystem.IsWindows() || File.GetUnixFileMode(path) == AtomicFile.OwnerOnly;
 }

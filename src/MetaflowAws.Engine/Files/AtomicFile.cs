@@ -8,6 +8,7 @@ namespace MetaflowAws.Engine.Files;
 public static class AtomicFile
 {
     public const UnixFileMode OwnerOnly = UnixFileMode.UserRead | UnixFileMode.UserWrite;
+    public const UnixFileMode OwnerOnlyDirectory = OwnerOnly | UnixFileMode.UserExecute;
 
     public static string BackupPathFor(string path) => path + ".bak";
 
@@ -15,8 +16,7 @@ public static class AtomicFile
     /// <param name="beforeReplace">Test seam: runs between the temporary write and the rename.</param>
     public static string? Replace(string path, byte[] bytes, bool backup, Action<string>? beforeReplace = null)
     {
-        var directory = Path.GetDirectoryName(Path.GetFullPath(path))!;
-        Directory.CreateDirectory(directory);
+        EnsureDirectory(Path.GetDirectoryName(Path.GetFullPath(path))!);
         string? backupPath = null;
         if (backup && File.Exists(path))
         {
@@ -44,9 +44,23 @@ public static class AtomicFile
         }
     }
 
+    /// <summary>Creates a missing folder owner-only (0700); an existing one is the user's and keeps its mode.</summary>
+    public static void EnsureDirectory(string directory)
+    {
+        if (Directory.Exists(directory)) return;
+        if (OperatingSystem.IsWindows())
+        {
+            Directory.CreateDirectory(directory);
+            return;
+        }
+        Directory.CreateDirectory(directory, OwnerOnlyDirectory);
+        File.SetUnixFileMode(directory, OwnerOnlyDirectory); // exactly 0700, whatever the umask
+    }
+
+    /// <summary>Creates the file owner-only (never readable by others, even for a moment), writes it, flushes it to disk.</summary>
     public static void WriteOwnerOnly(string path, byte[] bytes)
     {
-        var options = new FileStreamOptions { Mode = FileMode.CreateNew, Access = FileAccess.Write };
+        var options = new FileStreamOptions { Mode = FileMode.CreateNew, Access = FileAccess.Write, Share = FileShare.None };
         if (!OperatingSystem.IsWindows()) options.UnixCreateMode = OwnerOnly;
         using (var stream = new FileStream(path, options))
         {
