@@ -3,7 +3,7 @@ BeforeAll {
     Remove-Item Env:METAFLOW_HOME, Env:METAFLOW_PROFILE -ErrorAction SilentlyContinue
     $script:name = New-TestStackName 'key'
     $script:stack = New-MetaflowStack -StackName $script:name -NoSagemaker
-    $script:home = Join-Path $script:TestHome "mfhome-$($script:name)"
+    $script:mfHome = Join-Path $script:TestHome "mfhome-$($script:name)"
     # The value the sandbox generated, read the way users did by hand (awscli), to compare with.
     $script:keyId = ($script:stack.Outputs | Where-Object OutputKey -eq 'ApiKeyId').OutputValue
 }
@@ -11,9 +11,9 @@ AfterAll { Remove-MetaflowStack $script:name -Confirm:$false -ErrorAction Silent
 
 Describe 'Set-MetaflowApiKey' {
     It 'stores the key from API Gateway as METAFLOW_SERVICE_AUTH_KEY, next to the exported settings' {
-        $script:stack | Export-MetaflowConfig -MetaflowHome $script:home
-        Get-MetaflowStack $script:name | Set-MetaflowApiKey -MetaflowHome $script:home
-        $config = Get-Content (Join-Path $script:home 'config.json') -Raw | ConvertFrom-Json -AsHashtable
+        $script:stack | Export-MetaflowConfig -MetaflowHome $script:mfHome
+        Get-MetaflowStack $script:name | Set-MetaflowApiKey -MetaflowHome $script:mfHome
+        $config = Get-Content (Join-Path $script:mfHome 'config.json') -Raw | ConvertFrom-Json -AsHashtable
         $config.METAFLOW_SERVICE_AUTH_KEY | Should -Match '^[A-Za-z0-9]{40}$'
         $config.METAFLOW_SERVICE_URL | Should -Not -BeNullOrEmpty -Because 'the other settings are kept'
         if (Test-Path /usr/bin/aws) {
@@ -23,7 +23,7 @@ Describe 'Set-MetaflowApiKey' {
     }
 
     It 'never shows the key: not in output, verbose, debug or a transcript' {
-        $config = Get-Content (Join-Path $script:home 'config.json') -Raw | ConvertFrom-Json -AsHashtable
+        $config = Get-Content (Join-Path $script:mfHome 'config.json') -Raw | ConvertFrom-Json -AsHashtable
         $key = $config.METAFLOW_SERVICE_AUTH_KEY
         $transcript = Join-Path $script:TestHome "transcript-$($script:name).txt"
         $r = Invoke-ChildPwsh @"
@@ -31,8 +31,8 @@ Describe 'Set-MetaflowApiKey' {
 Import-Module '$($env:METAFLOWAWS_MODULE)'
 Start-Transcript -Path '$transcript' | Out-Null
 `$VerbosePreference = 'Continue'; `$DebugPreference = 'Continue'; `$InformationPreference = 'Continue'
-Set-MetaflowApiKey -StackName $($script:name) -MetaflowHome '$($script:home)' -Verbose -Debug *>&1 | Out-String
-Get-MetaflowConfig -MetaflowHome '$($script:home)' | Format-List * | Out-String
+Set-MetaflowApiKey -StackName $($script:name) -MetaflowHome '$($script:mfHome)' -Verbose -Debug *>&1 | Out-String
+Get-MetaflowConfig -MetaflowHome '$($script:mfHome)' | Format-List * | Out-String
 Stop-Transcript | Out-Null
 "@
         $r.ExitCode | Should -Be 0
@@ -43,15 +43,15 @@ Stop-Transcript | Out-Null
     }
 
     It 'returns the key as a SecureString with -PassThru' {
-        $secure = Set-MetaflowApiKey -StackName $script:name -MetaflowHome $script:home -PassThru
+        $secure = Set-MetaflowApiKey -StackName $script:name -MetaflowHome $script:mfHome -PassThru
         $secure | Should -BeOfType [securestring]
-        $config = Get-Content (Join-Path $script:home 'config.json') -Raw | ConvertFrom-Json -AsHashtable
+        $config = Get-Content (Join-Path $script:mfHome 'config.json') -Raw | ConvertFrom-Json -AsHashtable
         [Net.NetworkCredential]::new('', $secure).Password | Should -Be $config.METAFLOW_SERVICE_AUTH_KEY
     }
 
     It 'writes to config_<profile>.json with -MetaflowProfile' {
-        Set-MetaflowApiKey -StackName $script:name -MetaflowHome $script:home -MetaflowProfile prod
-        (Get-Content (Join-Path $script:home 'config_prod.json') -Raw | ConvertFrom-Json).METAFLOW_SERVICE_AUTH_KEY | Should -Match '^[A-Za-z0-9]{40}$'
+        Set-MetaflowApiKey -StackName $script:name -MetaflowHome $script:mfHome -MetaflowProfile prod
+        (Get-Content (Join-Path $script:mfHome 'config_prod.json') -Raw | ConvertFrom-Json).METAFLOW_SERVICE_AUTH_KEY | Should -Match '^[A-Za-z0-9]{40}$'
     }
 
     It 'changes nothing with -WhatIf and never fetches the key' {
@@ -66,7 +66,7 @@ Stop-Transcript | Out-Null
         $plain = New-TestStackName 'nokey'
         New-MetaflowStack -StackName $plain -DisableApiKey -NoSagemaker | Out-Null
         try {
-            { Set-MetaflowApiKey -StackName $plain -MetaflowHome $script:home -ErrorAction Stop } |
+            { Set-MetaflowApiKey -StackName $plain -MetaflowHome $script:mfHome -ErrorAction Stop } |
                 Should -Throw -ErrorId 'FeatureNotDeployed,MetaflowAws.Cmdlets.Commands.SetMetaflowApiKey' -ExpectedMessage '*without APIBasicAuth*'
         } finally { Remove-MetaflowStack $plain -Confirm:$false }
     }
