@@ -19,6 +19,11 @@ public abstract class RestJsonRequest : AmazonWebServiceRequest
     internal virtual IEnumerable<KeyValuePair<string, string>> Query => [];
 
     internal virtual JsonObject? Body => null;
+
+    /// <summary>application/json for REST-JSON; JSON-RPC services (DynamoDB) use application/x-amz-json-1.0 and a target header.</summary>
+    internal virtual string ContentType => "application/json";
+
+    internal virtual IEnumerable<KeyValuePair<string, string>> Headers => [];
 }
 
 internal sealed class RestJsonMarshaller(string serviceName) : IMarshaller<IRequest, AmazonWebServiceRequest>
@@ -33,8 +38,9 @@ internal sealed class RestJsonMarshaller(string serviceName) : IMarshaller<IRequ
         if (r.Body is { } body)
         {
             request.Content = Encoding.UTF8.GetBytes(body.ToJsonString());
-            request.Headers["Content-Type"] = "application/json";
+            request.Headers["Content-Type"] = r.ContentType;
         }
+        foreach (var (k, v) in r.Headers) request.Headers[k] = v;
         return request;
     }
 }
