@@ -15,7 +15,7 @@ public abstract class StackCmdlet : MetaflowCmdlet
 
     /// <summary>Waits for the operation on a stack with progress; returns the stack at its end.</summary>
     internal MetaflowStack WaitWithProgress(StackService service, string stackId, string stackName, int expected, TimeSpan? timeout, CancellationToken ct,
-        string? afterEventId = null, IReadOnlySet<string>? success = null, string? operation = null)
+        string? afterEventId = null, IReadOnlySet<string>? success = null, string? operation = null, bool justStarted = false)
     {
         var activity = $"Stack {stackName}";
         var options = new WaitOptions
@@ -28,10 +28,13 @@ public abstract class StackCmdlet : MetaflowCmdlet
             AfterEventId = afterEventId,
             SuccessStatuses = success,
             Operation = operation,
+            JustStarted = justStarted,
         };
+        var waiter = service.Waiter();
+        var clock = System.Diagnostics.Stopwatch.StartNew();
         try
         {
-            return service.Waiter().WaitAsync(stackId, stackName, options, ct).GetAwaiter().GetResult();
+            return waiter.WaitAsync(stackId, stackName, options, ct).GetAwaiter().GetResult();
         }
         catch (OperationCanceledException) when (ct.IsCancellationRequested)
         {
@@ -40,6 +43,9 @@ public abstract class StackCmdlet : MetaflowCmdlet
         }
         finally
         {
+            var seconds = clock.Elapsed.TotalSeconds;
+            Post(() => WriteVerbose(FormattableString.Invariant(
+                $"Waited {seconds:0.0} s for stack {stackName}: {waiter.Calls} calls ({(seconds > 0 ? waiter.Calls / seconds : 0):0.00}/s), at most {waiter.MaxPagesPerPoll} event page(s) per poll.")));
             Post(() => WriteProgress(new ProgressRecord(ProgressActivityId, activity, "Done") { RecordType = ProgressRecordType.Completed }));
         }
     }

@@ -199,7 +199,7 @@ public abstract class TemplateCmdlet : StackCmdlet
             {
                 var after = await service.NewestEventIdAsync(existing.StackId, ct).ConfigureAwait(false);
                 await service.DeleteAsync(existing.StackId, stackName, [], ct).ConfigureAwait(false);
-                return WaitWithProgress(service, existing.StackId, stackName, 0, timeout, ct, after);
+                return WaitWithProgress(service, existing.StackId, stackName, 0, timeout, ct, after, justStarted: true);
             });
         }
 
@@ -212,7 +212,7 @@ public abstract class TemplateCmdlet : StackCmdlet
             var templateUrl = await StageTemplateAsync(session, stackName, plan.NeedsStagingUpload, plan.TemplateBody, plan.Template.ByteSize, ct).ConfigureAwait(false);
             var stackId = await service.CreateAsync(plan.ToCreateRequest(templateUrl), ct).ConfigureAwait(false);
             if (noWait) return await service.GetAsync(stackId, ct).ConfigureAwait(false);
-            return WaitWithProgress(service, stackId, stackName, plan.ExpectedResources, timeout, ct);
+            return WaitWithProgress(service, stackId, stackName, plan.ExpectedResources, timeout, ct, justStarted: true);
         });
     }
 
@@ -294,7 +294,7 @@ public abstract class TemplateCmdlet : StackCmdlet
             var after = await service.NewestEventIdAsync(current.StackId, ct).ConfigureAwait(false);
             await changeSets.ExecuteAsync(changes.ChangeSetId, current.StackName, ct).ConfigureAwait(false);
             if (noWait) return await service.GetAsync(current.StackId, ct).ConfigureAwait(false);
-            return WaitWithProgress(service, current.StackId, current.StackName, expected, timeout, ct, after);
+            return WaitWithProgress(service, current.StackId, current.StackName, expected, timeout, ct, after, justStarted: true);
         });
     }
 

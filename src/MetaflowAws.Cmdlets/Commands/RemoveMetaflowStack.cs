@@ -49,10 +49,11 @@ public sealed class RemoveMetaflowStack : StackCmdlet
 
             var result = Run(async ct =>
             {
+                var after = await service.NewestEventIdAsync(stack.StackId, ct).ConfigureAwait(false);
                 await service.DeleteAsync(stack.StackId, stack.StackName, RetainResource ?? [], ct).ConfigureAwait(false);
                 if (NoWait) return await service.GetAsync(stack.StackId, ct).ConfigureAwait(false);
                 return WaitWithProgress(service, stack.StackId, stack.StackName, resources.Count,
-                    TimeoutSec is { } t ? TimeSpan.FromSeconds(t) : null, ct);
+                    TimeoutSec is { } t ? TimeSpan.FromSeconds(t) : null, ct, after, justStarted: true);
             });
             if (PassThru) WriteObject(result);
         });

@@ -42,7 +42,7 @@ public sealed class ResumeMetaflowStackRollback : StackCmdlet
             {
                 var after = await service.NewestEventIdAsync(stack.StackId, ct).ConfigureAwait(false);
                 await service.ContinueRollbackAsync(stack.StackId, stack.StackName, skip, ct).ConfigureAwait(false);
-                return WaitWithProgress(service, stack.StackId, stack.StackName, 0, TimeoutSec is { } t ? TimeSpan.FromSeconds(t) : null, ct, after, Success, "Rollback");
+                return WaitWithProgress(service, stack.StackId, stack.StackName, 0, TimeoutSec is { } t ? TimeSpan.FromSeconds(t) : null, ct, after, Success, "Rollback", justStarted: true);
             });
             WriteObject(result);
         });

@@ -20,6 +20,8 @@ public sealed record WaitOptions
     public IReadOnlySet<string>? SuccessStatuses { get; init; }
     /// <summary>The operation's name for progress and errors when the events cannot tell (e.g. "Rollback").</summary>
     public string? Operation { get; init; }
+    /// <summary>True when the caller has just started the operation: nothing can have finished yet, so the first poll waits one interval.</summary>
+    public bool JustStarted { get; init; }
 }
 
 /// <summary>
@@ -29,8 +31,11 @@ public sealed record WaitOptions
 /// </summary>
 public sealed class StackWaiter(ICloudFormation cfn, AwsSession session)
 {
-    /// <summary>Time between polls; at one call per poll this keeps under 1.2 calls/s.</summary>
-    public TimeSpan PollInterval { get; init; } = TimeSpan.FromMilliseconds(850);
+    /// <summary>
+    /// Time between polls: one call per poll, so 0.9 s keeps under 1.2 calls/s while a stack is
+    /// noticed complete 0.45 s after it completed, on average (the CLI's waiter polls every 30 s).
+    /// </summary>
+    public TimeSpan PollInterval { get; init; } = TimeSpan.FromMilliseconds(900);
 
     /// <summary>Calls made by this waiter (benchmarks report calls per second).</summary>
     public int Calls { get; private set; }
@@ -49,6 +54,7 @@ public sealed class StackWaiter(ICloudFormation cfn, AwsSession session)
         var started = options.AfterEventId is not null;
         if (options.AfterEventId is not null) seen.Add(options.AfterEventId);
         var backoff = PollInterval;
+        if (options.JustStarted) await Task.Delay(PollInterval, cancellationToken).ConfigureAwait(false);
 
         while (true)
         {
