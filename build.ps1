@@ -8,20 +8,27 @@
       Package  Build, then lay out out/MetaflowAws/<version>/ (manifest, cmdlets, Dependencies/, template)
       Test     Package, run the xunit suite and the Pester suite (against a local sandbox), print "N passed, N failed"
       Demo     Package, start the sandbox, deploy the real template, configure Metaflow in a temp folder
+      Bench    Package, then measure side by side: import time, completion latency vs the awscli waiter,
+               calls per second while waiting, event pages per poll
 .EXAMPLE
     dotnet tool restore && dotnet pwsh ./build.ps1 Test
 #>
 [CmdletBinding()]
 param(
     [Parameter(Position = 0)]
-    [ValidateSet('Build', 'Package', 'Test', 'Demo')]
+    [ValidateSet('Build', 'Package', 'Test', 'Demo', 'Bench')]
     [string] $Task = 'Test',
 
     [ValidateSet('Release', 'Debug')]
     [string] $Configuration = 'Release',
 
     # Pester only: run the test files whose names match (e.g. 'New-MetaflowStack').
-    [string] $Filter
+    [string] $Filter,
+
+    # Bench only: deploys per waiter, runs per import measurement, sandbox pace.
+    [int] $BenchRounds = 10,
+    [int] $ImportRuns = 15,
+    [int] $BenchResourceDelayMs = 200
 )
 
 $ErrorActionPreference = 'Stop'
@@ -162,4 +169,5 @@ switch ($Task) {
     'Package' { Invoke-Package }
     'Test' { Invoke-Test }
     'Demo' { . "$Root/tools/Demo.ps1" }
+    'Bench' { . "$Root/bench/Bench.ps1" }
 }
