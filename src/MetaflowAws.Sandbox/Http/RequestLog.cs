@@ -2,7 +2,8 @@ using System.Collections.Concurrent;
 
 namespace MetaflowAws.Sandbox.Http;
 
-public sealed record LoggedRequest(DateTime Time, string Service, string Action, int Status, bool Mutating, string? ErrorCode);
+/// <param name="Detail">A short, generic note on what the request was about (e.g. "TemplateURL=...", "bucket/key"); never a body.</param>
+public sealed record LoggedRequest(DateTime Time, string Service, string Action, int Status, bool Mutating, string? ErrorCode, string? Detail = null);
 
 /// <summary>Every request the sandbox answered, so tests can prove what was (not) called.</summary>
 public sealed class RequestLog
@@ -22,7 +23,7 @@ public sealed class RequestLog
             mutating = all.Count(e => e.Mutating && e.Status < 400),
             byAction = all.GroupBy(e => e.Service + ":" + e.Action).OrderBy(g => g.Key).ToDictionary(g => g.Key, g => g.Count()),
             rejected = all.Count(e => e.Status >= 400),
-            entries = all.Select(e => new { time = e.Time, service = e.Service, action = e.Action, status = e.Status, mutating = e.Mutating, errorCode = e.ErrorCode }),
+            entries = all.Select(e => new { time = e.Time, service = e.Service, action = e.Action, status = e.Status, mutating = e.Mutating, errorCode = e.ErrorCode, detail = e.Detail }),
         };
     }
 }
