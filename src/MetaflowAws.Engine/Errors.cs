@@ -45,6 +45,9 @@ public static class ErrorIds
     public const string EndpointUnreachable = "EndpointUnreachable";
     public const string InvalidCredentials = "InvalidCredentials";
     public const string NotAMetaflowStack = "NotAMetaflowStack";
+    public const string InvalidTemplateBucket = "InvalidTemplateBucket";
+    public const string TemplateBucketNotFound = "TemplateBucketNotFound";
+    public const string StagingBucketNotOwned = "StagingBucketNotOwned";
 }
 
 /// <summary>An error the module reports to the user: a stable id, a kind, the target, a message that says what to do.</summary>

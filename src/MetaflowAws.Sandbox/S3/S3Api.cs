@@ -143,7 +143,7 @@ public sealed class S3Api(S3Store store)
                 case "GetBucketLocation":
                 {
                     var b = Auth(ownerOnly: true);
-                    return Xml(new XElement(Ns + "LocationConstraint", b.Region == "us-east-1" ? null : b.Region));
+                    return Xml(new XElement(Ns + "LocationConstraint", b.LocationConstraint));
                 }
                 case "GetBucketAcl":
                 {
@@ -350,9 +350,11 @@ public sealed class S3Api(S3Store store)
         string? constraint = null;
         if (body.Data.Length > 0)
             constraint = Text(ParseXml(body, "CreateBucketConfiguration"), "LocationConstraint") is { Length: > 0 } lc ? lc : null;
+        // EU is S3's legacy name for eu-west-1 (the .NET SDK still sends it).
+        var region = constraint == "EU" ? "eu-west-1" : constraint;
         if (r.Region == "us-east-1" && constraint == "us-east-1")
             throw new S3Error(400, "InvalidLocationConstraint", "The specified location-constraint is not valid") { BucketName = name };
-        if (r.Region != "us-east-1" && constraint != r.Region)
+        if (r.Region != "us-east-1" && region != r.Region)
             throw new S3Error(400, "IllegalLocationConstraintException",
                 $"The {constraint ?? "unspecified"} location constraint is incompatible for the region specific endpoint this request was sent to.") { BucketName = name };
 
@@ -372,7 +374,7 @@ public sealed class S3Api(S3Store store)
             throw new S3Error(400, "InvalidArgument", $"Invalid x-amz-object-ownership header: {ownership}") { BucketName = name };
         if (ownership == "BucketOwnerEnforced" && r.Headers.GetValueOrDefault("x-amz-acl") is { } acl && acl != "private" && acl != "bucket-owner-full-control")
             throw new S3Error(400, "InvalidBucketAclWithObjectOwnership", "Bucket cannot have ACLs set with ObjectOwnership's BucketOwnerEnforced setting") { BucketName = name };
-        store.Add(name, constraint ?? "us-east-1", r.Caller, objectOwnership: ownership);
+        store.Add(name, region ?? "us-east-1", r.Caller, objectOwnership: ownership, locationConstraint: constraint);
         return new S3Response { Headers = { ["Location"] = "/" + name } };
     }
 

@@ -46,6 +46,8 @@ public sealed class Bucket
 {
     public required string Name { get; init; }
     public required string Region { get; init; }
+    /// <summary>The LocationConstraint as the creator sent it (EU for eu-west-1 is kept), which GetBucketLocation returns.</summary>
+    public string? LocationConstraint { get; init; }
     public required string OwnerAccount { get; init; }
     /// <summary>For a bucket of another account: whether its policy lets the sandbox's account in.</summary>
     public bool GrantsOthers { get; init; }
@@ -86,12 +88,13 @@ public sealed class S3Store
     public Bucket? Find(string name) { lock (Sync) return _buckets.GetValueOrDefault(name); }
 
     /// <summary>Creates a bucket with the settings S3 gives every new bucket since 2023: SSE-S3, public access blocked, ACLs disabled.</summary>
-    public Bucket Add(string name, string region, string owner, bool grantsOthers = false, string objectOwnership = "BucketOwnerEnforced")
+    public Bucket Add(string name, string region, string owner, bool grantsOthers = false, string objectOwnership = "BucketOwnerEnforced", string? locationConstraint = null)
     {
         var bucket = new Bucket
         {
             Name = name,
             Region = region,
+            LocationConstraint = locationConstraint ?? (region == "us-east-1" ? null : region),
             OwnerAccount = owner,
             GrantsOthers = grantsOthers,
             Encryption = DefaultEncryption(),
