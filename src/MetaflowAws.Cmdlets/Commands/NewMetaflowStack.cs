@@ -3,6 +3,7 @@ using System.Globalization;
 using System.Management.Automation;
 using MetaflowAws.Engine;
 using MetaflowAws.Engine.Stacks;
+using MetaflowAws.Engine.Staging;
 
 namespace MetaflowAws.Cmdlets.Commands;
 
@@ -18,6 +19,13 @@ public sealed class NewMetaflowStack : StackCmdlet
     /// <summary>Gets or sets the template to deploy instead of the bundled Metaflow template.</summary>
     [Parameter]
     public string? TemplatePath { get; set; }
+
+    /// <summary>
+    /// Gets or sets the S3 bucket, owned by your account, to stage a template over CloudFormation's 51,200-byte
+    /// inline limit in. Defaults to metaflowaws-templates-&lt;account&gt;-&lt;region&gt;, created on first use.
+    /// </summary>
+    [Parameter]
+    public string? TemplateBucket { get; set; }
 
     /// <summary>Gets or sets where AWS Batch runs jobs: ec2 (default) or fargate (BatchType).</summary>
     [Parameter]
@@ -118,6 +126,7 @@ public sealed class NewMetaflowStack : StackCmdlet
     {
         Guard(() =>
         {
+            if (TemplateBucket is not null) TemplateStaging.ValidateBucketName(TemplateBucket);
             var session = ResolveSession();
             var plan = DeploymentPlan.Create(new DeploymentRequest
             {
@@ -129,17 +138,33 @@ public sealed class NewMetaflowStack : StackCmdlet
             }, session.Region);
 
             var capabilities = plan.Capabilities.Count == 0 ? "" : $", acknowledging {string.Join(" and ", plan.Capabilities)} (the template creates IAM roles)";
-            var action = $"Create stack with {plan.ExpectedResources} resources from {Path.GetFileName(plan.TemplatePath)} in {session.Region}{capabilities}";
+            var stack = $"stack with {plan.ExpectedResources} resources from {Path.GetFileName(plan.TemplatePath)} in {session.Region}{capabilities}";
+            var action = "Create " + stack;
+            if (plan.NeedsStagingUpload)
+            {
+                // Said before anything is sent: the account (in the default bucket's name) is not asked for under -WhatIf.
+                var bucket = TemplateBucket ?? TemplateStaging.DefaultBucketDisplayName(session.Region);
+                action = $"Upload the template ({plan.Template.ByteSize:N0} bytes, over CloudFormation's {DeploymentPlan.TemplateBodyLimit:N0}-byte inline limit) " +
+                         $"to s3://{bucket}/{TemplateStaging.KeyFor(StackName, plan.TemplateBody)}{(TemplateBucket is null ? " (the bucket is created if missing)" : "")}, then create {stack}";
+            }
+            else if (TemplateBucket is not null)
+            {
+                WriteVerbose($"The template is {plan.Template.ByteSize:N0} bytes, within CloudFormation's inline limit: it is sent directly and -TemplateBucket is not used.");
+            }
             if (!ShouldProcess(StackName, action)) return;
 
             var service = StackService.Create(session);
             var result = Run(async ct =>
             {
+                string? templateUrl = null;
                 if (plan.NeedsStagingUpload)
-                    throw new MetaflowException(ErrorIds.TemplateInvalid,
-                        $"The template is {plan.Template.ByteSize} bytes, over CloudFormation's {DeploymentPlan.TemplateBodyLimit}-byte limit for a template body; staging it in S3 is not available in this version.",
-                        ErrorKind.InvalidData, plan.TemplatePath);
-                var stackId = await service.CreateAsync(plan.ToCreateRequest(null), ct).ConfigureAwait(false);
+                {
+                    var staged = await TemplateStaging.Create(session).StageAsync(StackName, plan.TemplateBody, TemplateBucket,
+                        status => Post(() => WriteVerbose(status)), ct).ConfigureAwait(false);
+                    Post(() => WriteVerbose($"Template staged at {staged.S3Uri}; CloudFormation reads it from {staged.TemplateUrl}."));
+                    templateUrl = staged.TemplateUrl;
+                }
+                var stackId = await service.CreateAsync(plan.ToCreateRequest(templateUrl), ct).ConfigureAwait(false);
                 if (NoWait) return await service.GetAsync(stackId, ct).ConfigureAwait(false);
                 return WaitWithProgress(service, stackId, StackName, plan.ExpectedResources,
                     TimeoutSec is { } t ? TimeSpan.FromSeconds(t) : null, ct);
