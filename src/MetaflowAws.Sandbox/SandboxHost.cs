@@ -57,6 +57,11 @@ public sealed class SandboxState
         S3 = new S3Api(S3Store);
         // CloudFormation reads a TemplateURL from this sandbox's S3, as the sandbox's one account.
         Stacks = new StackEngine(url => S3Store.FetchTemplate(url, StackEngine.AccountId)) { ResourceDelay = TimeSpan.FromMilliseconds(options.ResourceDelayMs) };
+        // A stack's AWS::S3::Bucket is a bucket in this S3: objects can be put in it, and a bucket
+        // that is not empty fails its deletion as on AWS (DeletionPolicy Retain keeps it).
+        Stacks.OnResourceCreated = (stack, r) => r.Type == "AWS::S3::Bucket" && r.PhysicalId is { } b
+            ? S3Store.AddForStack(b, stack.Context.Region, StackEngine.AccountId, r.Properties) : null;
+        Stacks.OnResourceDeleting = (_, r) => r.Type == "AWS::S3::Bucket" && r.PhysicalId is { } b ? S3Store.RemoveForStack(b) : null;
         CloudFormation = new CloudFormationApi(Stacks);
         Sts = new StsApi(Credentials);
     }

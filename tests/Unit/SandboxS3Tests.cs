@@ -266,6 +266,59 @@ public sealed class SandboxS3Tests(SandboxFixture sandbox) : IClassFixture<Sandb
         Assert.Equal("TemplateURL must reference a valid S3 object to which you have access.", ex.Message);
     }
 
+    [Fact]
+    public async Task AStacksBucketsAreS3BucketsAndOneThatIsNotEmptyFailsTheStackDeletion()
+    {
+        const string template = """
+            Resources:
+              Data:
+                Type: AWS::S3::Bucket
+                DeletionPolicy: Retain
+                Properties:
+                  VersioningConfiguration: { Status: Enabled }
+              Scratch:
+                Type: AWS::S3::Bucket
+            Outputs:
+              Data: { Value: !Ref Data }
+              Scratch: { Value: !Ref Scratch }
+            """;
+        var cfn = sandbox.CloudFormation();
+        var name = "buckets-" + Guid.NewGuid().ToString("N")[..8];
+        await cfn.CreateStackAsync(new CreateStackRequest { StackName = name, TemplateBody = template });
+        var stack = await WaitAsync(cfn, name, "CREATE_IN_PROGRESS");
+        var data = stack.Outputs.Single(o => o.OutputKey == "Data").OutputValue;
+        var scratch = stack.Outputs.Single(o => o.OutputKey == "Scratch").OutputValue;
+
+        var s3 = S3(sandbox);
+        Assert.Equal(VersionStatus.Enabled, (await s3.GetBucketVersioningAsync(new GetBucketVersioningRequest { BucketName = data })).VersioningConfig.Status);
+        await s3.PutObjectAsync(new PutObjectRequest { BucketName = data, Key = "kept", ContentBody = "x" });
+        await s3.PutObjectAsync(new PutObjectRequest { BucketName = scratch, Key = "in-the-way", ContentBody = "x" });
+
+        await cfn.DeleteStackAsync(new DeleteStackRequest { StackName = name });
+        stack = await WaitAsync(cfn, name, "DELETE_IN_PROGRESS");
+        Assert.Equal("DELETE_FAILED", stack.StackStatus);
+        var failed = (await cfn.DescribeStackResourcesAsync(new DescribeStackResourcesRequest { StackName = name })).StackResources.Single(r => r.LogicalResourceId == "Scratch");
+        Assert.Contains("The bucket you tried to delete is not empty", failed.ResourceStatusReason);
+
+        await s3.DeleteObjectAsync(scratch, "in-the-way");
+        await cfn.DeleteStackAsync(new DeleteStackRequest { StackName = stack.StackId });
+        Assert.Equal("DELETE_COMPLETE", (await WaitAsync(cfn, stack.StackId, "DELETE_IN_PROGRESS")).StackStatus);
+        await Assert.ThrowsAnyAsync<AmazonS3Exception>(() => s3.HeadBucketAsync(new HeadBucketRequest { BucketName = scratch }));
+        await s3.HeadBucketAsync(new HeadBucketRequest { BucketName = data }); // retained, with its object
+        Assert.Single((await s3.ListObjectsV2Async(new ListObjectsV2Request { BucketName = data })).S3Objects);
+    }
+
+    private static async Task<StackSummaryInfo> WaitAsync(CloudFormationClient cfn, string stack, string inProgress)
+    {
+        for (var i = 0; i < 500; i++)
+        {
+            var s = (await cfn.DescribeStacksAsync(new DescribeStacksRequest { StackName = stack })).Stacks.Single();
+            if (s.StackStatus != inProgress) return s;
+            await Task.Delay(20);
+        }
+        throw new TimeoutException(stack);
+    }
+
     /// <summary>An aws-chunked body as a SigV4 streaming signer writes it.</summary>
     private static byte[] SignedChunks(StreamingSeed seed, byte[][] chunks, string trailer)
     {

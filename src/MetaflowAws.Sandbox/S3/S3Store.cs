@@ -113,6 +113,38 @@ public sealed class S3Store
 
     public bool Remove(string name) { lock (Sync) return _buckets.Remove(name); }
 
+    /// <summary>
+    /// The bucket behind a stack's AWS::S3::Bucket, versioned as its VersioningConfiguration says.
+    /// The sandbox derives generated names from the stack name, so a bucket an earlier stack of the
+    /// same name retained is taken over (AWS would generate a new name); another account's fails.
+    /// </summary>
+    public string? AddForStack(string name, string region, string account, IReadOnlyDictionary<string, object?> properties)
+    {
+        lock (Sync)
+        {
+            var bucket = Find(name);
+            if (bucket is not null && bucket.OwnerAccount != account)
+                return $"Resource handler returned message: \"{name} already exists\" (HandlerErrorCode: AlreadyExists)";
+            bucket ??= Add(name, region, account);
+            if (properties.GetValueOrDefault("VersioningConfiguration") is IReadOnlyDictionary<string, object?> v && v.GetValueOrDefault("Status") is string status)
+                bucket.Versioning = status == "Suspended" && bucket.Versioning is null ? null : status;
+            return null;
+        }
+    }
+
+    /// <summary>Deletes a stack's bucket as CloudFormation does: only when no object version is left in it.</summary>
+    public string? RemoveForStack(string name)
+    {
+        lock (Sync)
+        {
+            if (Find(name) is not { } bucket) return null;
+            if (bucket.Objects.Count > 0)
+                return $"Resource handler returned message: \"The bucket you tried to delete is not empty (Service: S3, Status Code: 409, Request ID: {Guid.NewGuid():N})\" (HandlerErrorCode: GeneralServiceException)";
+            _buckets.Remove(name);
+            return null;
+        }
+    }
+
     public void Clear() { lock (Sync) _buckets.Clear(); }
 
     public static XElement DefaultEncryption() => new(Ns + "ServerSideEncryptionConfiguration",
