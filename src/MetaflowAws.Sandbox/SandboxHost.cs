@@ -164,8 +164,14 @@ public sealed class SandboxState
         try
         {
             if (!check.Valid)
-                throw new S3Error(403, check.ErrorCode == "InvalidClientTokenId" ? "InvalidAccessKeyId" : check.ErrorCode!,
-                    check.ErrorCode == "InvalidClientTokenId" ? "The AWS Access Key Id you provided does not exist in our records." : check.Message!);
+                throw check.ErrorCode switch
+                {
+                    // S3's own words for what the Query services call otherwise.
+                    "InvalidClientTokenId" => new S3Error(403, "InvalidAccessKeyId", "The AWS Access Key Id you provided does not exist in our records."),
+                    "MissingAuthenticationToken" => S3Error.AccessDenied(),
+                    "XAmzContentSHA256Mismatch" => new S3Error(400, check.ErrorCode, check.Message!),
+                    _ => new S3Error(403, check.ErrorCode!, check.Message!),
+                };
             response = S3.Handle(new S3Request(ctx.Request.Method, rawPath, query, headers, body, check.Region ?? _options.Region, StackEngine.AccountId, check.Seed), route);
         }
         catch (S3Error e)

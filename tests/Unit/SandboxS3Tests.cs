@@ -62,6 +62,15 @@ public sealed class SandboxS3Tests(SandboxFixture sandbox) : IClassFixture<Sandb
         Assert.Equal("IncompleteBody", Assert.Throws<S3Error>(() => AwsChunked.Decode(body[..^40], AwsChunked.SignedPayloadTrailer, seed)).Code);
     }
 
+    [Fact]
+    public void UnsignedChunksWithATrailerDecode()
+    {
+        var body = Encoding.ASCII.GetBytes("6\r\nhello \r\n5\r\nworld\r\n0\r\nx-amz-checksum-crc32c:" + Checksums.Compute("crc32c", "hello world"u8) + "\r\n\r\n");
+        var decoded = AwsChunked.Decode(body, AwsChunked.UnsignedPayloadTrailer, seed: null);
+        Assert.Equal("hello world", Encoding.ASCII.GetString(decoded.Data));
+        Assert.True(decoded.Trailers.ContainsKey("x-amz-checksum-crc32c"));
+    }
+
     [Theory]
     [InlineData("crc32", "y/Q5Jg==")]          // 0xCBF43926, the CRC-32 check value of "123456789"
     [InlineData("crc32c", "4waSgw==")]         // 0xE3069283 (Castagnoli)
