@@ -3,6 +3,7 @@ using System.Globalization;
 using System.Management.Automation;
 using MetaflowAws.Engine;
 using MetaflowAws.Engine.Aws;
+using MetaflowAws.Engine.Staging;
 using MetaflowAws.Engine.Stacks;
 
 namespace MetaflowAws.Cmdlets;
@@ -16,6 +17,13 @@ public abstract class TemplateCmdlet : StackCmdlet
     /// <summary>Gets or sets the template to deploy instead of the bundled Metaflow template.</summary>
     [Parameter]
     public string? TemplatePath { get; set; }
+
+    /// <summary>
+    /// Gets or sets the S3 bucket, owned by your account, to stage a template over CloudFormation's 51,200-byte
+    /// inline limit in. Defaults to metaflowaws-templates-&lt;account&gt;-&lt;region&gt;, created on first use.
+    /// </summary>
+    [Parameter]
+    public string? TemplateBucket { get; set; }
 
     /// <summary>Gets or sets where AWS Batch runs jobs: ec2 (default) or fargate (BatchType).</summary>
     [Parameter]
@@ -169,6 +177,7 @@ public abstract class TemplateCmdlet : StackCmdlet
     /// <summary>Validates, confirms, creates and (unless noWait) waits; null when the user declined.</summary>
     internal MetaflowStack? CreateFlow(AwsSession session, StackService service, string stackName, bool disableRollback, bool force, bool noWait, TimeSpan? timeout)
     {
+        if (TemplateBucket is not null) TemplateStaging.ValidateBucketName(TemplateBucket);
         var plan = DeploymentPlan.Create(new DeploymentRequest
         {
             StackName = stackName,
@@ -204,8 +213,8 @@ public abstract class TemplateCmdlet : StackCmdlet
         }
 
         var capabilities = plan.Capabilities.Count == 0 ? "" : $", acknowledging {string.Join(" and ", plan.Capabilities)} (the template creates IAM roles)";
-        var action = $"Create stack with {plan.ExpectedResources} resources from {Path.GetFileName(plan.TemplatePath)} in {session.Region}{capabilities}";
-        if (!ShouldProcess(stackName, action)) return null;
+        var stack = $"stack with {plan.ExpectedResources} resources from {Path.GetFileName(plan.TemplatePath)} in {session.Region}{capabilities}";
+        if (!ShouldProcess(stackName, StagingNote(session, stackName, plan.NeedsStagingUpload, plan.TemplateBody, plan.Template.ByteSize) + "Create " + stack)) return null;
 
         return Run(async ct =>
         {
@@ -216,16 +225,31 @@ public abstract class TemplateCmdlet : StackCmdlet
         });
     }
 
+    /// <summary>What ShouldProcess says about staging, before anything is sent (under -WhatIf the account is not asked for).</summary>
+    private string StagingNote(AwsSession session, string stackName, bool needed, string body, int size)
+    {
+        if (!needed)
+        {
+            if (TemplateBucket is not null)
+                WriteVerbose($"The template is {size:N0} bytes, within CloudFormation's inline limit: it is sent directly and -TemplateBucket is not used.");
+            return "";
+        }
+        var bucket = TemplateBucket ?? TemplateStaging.DefaultBucketDisplayName(session.Region);
+        return $"Upload the template ({size:N0} bytes, over CloudFormation's {DeploymentPlan.TemplateBodyLimit:N0}-byte inline limit) " +
+               $"to s3://{bucket}/{TemplateStaging.KeyFor(stackName, body)}{(TemplateBucket is null ? " (the bucket is created if missing)" : "")}, then ";
+    }
+
     /// <summary>
     /// Uploads a template over CloudFormation's body limit to the staging bucket and returns its
     /// URL; null when the body can be sent inline.
     /// </summary>
-    internal virtual Task<string?> StageTemplateAsync(AwsSession session, string stackName, bool needed, string body, int size, CancellationToken ct)
+    internal async Task<string?> StageTemplateAsync(AwsSession session, string stackName, bool needed, string body, int size, CancellationToken ct)
     {
-        if (!needed) return Task.FromResult<string?>(null);
-        throw new MetaflowException(ErrorIds.TemplateInvalid,
-            $"The template is {size} bytes, over CloudFormation's {DeploymentPlan.TemplateBodyLimit}-byte limit for a template body; staging it in S3 is not available in this version.",
-            ErrorKind.InvalidData, stackName);
+        if (!needed) return null;
+        var staged = await TemplateStaging.Create(session).StageAsync(stackName, body, TemplateBucket,
+            status => Post(() => WriteVerbose(status)), ct).ConfigureAwait(false);
+        Post(() => WriteVerbose($"Template staged at {staged.S3Uri}; CloudFormation reads it from {staged.TemplateUrl}."));
+        return staged.TemplateUrl;
     }
 
     /// <summary>Reads the stack and builds the update: current template unless -TemplatePath or -UseBundledTemplate.</summary>
@@ -301,6 +325,7 @@ public abstract class TemplateCmdlet : StackCmdlet
     /// <summary>Plans, shows, confirms, executes and waits; "no changes" is success with a message.</summary>
     internal MetaflowStack? UpdateFlow(AwsSession session, StackService service, MetaflowStack current, bool bundled, bool noWait, TimeSpan? timeout)
     {
+        if (TemplateBucket is not null) TemplateStaging.ValidateBucketName(TemplateBucket);
         var plan = PlanUpdate(service, current, bundled);
         var changes = CreateChangeSet(session, service, plan);
         if (!changes.HasChanges)

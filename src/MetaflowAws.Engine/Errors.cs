@@ -60,6 +60,9 @@ public static class ErrorIds
     public const string ConfigReadFailed = "ConfigReadFailed";
     public const string ConfigWriteFailed = "ConfigWriteFailed";
     public const string MultipleStacks = "MultipleStacks";
+    public const string InvalidTemplateBucket = "InvalidTemplateBucket";
+    public const string TemplateBucketNotFound = "TemplateBucketNotFound";
+    public const string StagingBucketNotOwned = "StagingBucketNotOwned";
 }
 
 /// <summary>An error the module reports to the user: a stable id, a kind, the target, a message that says what to do.</summary>

@@ -15,6 +15,6 @@ Console.WriteLine(JsonSerializer.Serialize(new
     region = options.Region,
     accountId = MetaflowAws.Sandbox.CloudFormation.StackEngine.AccountId,
 }));
-Console.WriteLine($"MetaflowAws sandbox listening on {url} (CloudFormation, STS). Test credentials: {MetaflowAws.Sandbox.Http.Credentials.AccessKeyId} / {MetaflowAws.Sandbox.Http.Credentials.SecretAccessKey}. Ctrl+C to stop.");
+Console.WriteLine($"MetaflowAws sandbox listening on {url} (CloudFormation, S3 path-style, STS). Test credentials: {MetaflowAws.Sandbox.Http.Credentials.AccessKeyId} / {MetaflowAws.Sandbox.Http.Credentials.SecretAccessKey}. Ctrl+C to stop.");
 Console.Out.Flush();
 await app.WaitForShutdownAsync();

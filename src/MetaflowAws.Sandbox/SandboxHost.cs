@@ -4,6 +4,7 @@ using MetaflowAws.Sandbox.CloudFormation;
 using MetaflowAws.Sandbox.Http;
 using MetaflowAws.Sandbox.ApiGateway;
 using MetaflowAws.Sandbox.Iam;
+using MetaflowAws.Sandbox.S3;
 using MetaflowAws.Sandbox.Sts;
 using Microsoft.AspNetCore.Http.Features;
 
@@ -54,15 +55,24 @@ public sealed class SandboxState
         _options = options;
         Credentials = new Credentials();
         Verifier = new SigV4Verifier(Credentials.Lookup);
-        Stacks = new StackEngine(_ => null)
+        S3Store = new S3Store();
+        S3 = new S3Api(S3Store);
+        // CloudFormation reads a TemplateURL from this sandbox's S3, as the sandbox's one account.
+        Stacks = new StackEngine(url => S3Store.FetchTemplate(url, StackEngine.AccountId)) 
         {
             ResourceDelay = TimeSpan.FromMilliseconds(options.ResourceDelayMs),
             Specification = LoadSpecification(),
         };
+        // A stack's AWS::S3::Bucket is a bucket in this S3: objects can be put in it, and a bucket
+        // that is not empty fails its deletion as on AWS (DeletionPolicy Retain keeps it).
+        Stacks.OnResourceCreated = (stack, r) => r.Type == "AWS::S3::Bucket" && r.PhysicalId is { } b
+            ? S3Store.AddForStack(b, stack.Context.Region, StackEngine.AccountId, r.Properties) : null;
+        Stacks.OnResourceDeleting = (_, r) => r.Type == "AWS::S3::Bucket" && r.PhysicalId is { } b ? S3Store.RemoveForStack(b) : null;
         CloudFormation = new CloudFormationApi(Stacks);
         Iam = new IamApi(Stacks);
         Sts = new StsApi(Credentials, Iam);
         ApiGateway = new ApiGatewayApi(Stacks);
+        Status = new Status.StatusApis(Stacks);
     }
 
     /// <summary>The CloudFormation resource specification (npm @aws-cdk/aws-service-spec), when installed: change sets decide replacement from it.</summary>
@@ -82,6 +92,9 @@ public sealed class SandboxState
     public StsApi Sts { get; }
     public IamApi Iam { get; }
     public ApiGatewayApi ApiGateway { get; }
+    public Status.StatusApis Status { get; }
+    public S3Store S3Store { get; }
+    public S3Api S3 { get; }
     public RequestLog Log { get; } = new();
 
     public async Task HandleAsync(HttpContext ctx)
@@ -89,6 +102,17 @@ public sealed class SandboxState
         if (ctx.Request.Path.StartsWithSegments("/_sandbox"))
         {
             await ControlAsync(ctx);
+            return;
+        }
+        if (ctx.Request.Path.StartsWithSegments("/_execute-api", out var invoke))
+        {
+            // An API Gateway invoke URL, routed here: not SigV4-signed, the API key is its credential.
+            var parts = (invoke.Value ?? "").Trim('/').Split('/', 2);
+            var (code, text, type) = Status.ExecuteApi(parts[0], parts.Length > 1 ? parts[1] : "", ctx.Request.Headers["x-api-key"].FirstOrDefault());
+            Log.Add(new LoggedRequest(DateTime.UtcNow, "execute-api", ctx.Request.Method + " " + (parts.Length > 1 ? parts[1] : ""), code, false, code >= 400 ? "Forbidden" : null));
+            ctx.Response.StatusCode = code;
+            ctx.Response.ContentType = type;
+            await ctx.Response.WriteAsync(text);
             return;
         }
 
@@ -101,12 +125,24 @@ public sealed class SandboxState
         var q = rawTarget.IndexOf('?');
         var check = Verifier.Verify(new SignedRequest(ctx.Request.Method, q < 0 ? rawTarget : rawTarget[..q], q < 0 ? "" : rawTarget[q..], headers, body));
         var service = check.Service ?? SigV4Verifier.ServiceOf(headers.GetValueOrDefault("authorization")) ?? "unknown";
+        if (service == "s3")
+        {
+            await HandleS3Async(ctx, check, q < 0 ? rawTarget : rawTarget[..q], q < 0 ? "" : rawTarget[q..], headers, body, requestId);
+            return;
+        }
 
         var form = ParseForm(ctx.Request.ContentType, body, ctx.Request.QueryString.Value);
-        var action = service == "apigateway" ? ApiGatewayAction(ctx.Request.Method, ctx.Request.Path.Value ?? "") : form.GetValueOrDefault("Action") ?? "";
+        var action = service switch
+        {
+            "apigateway" => ApiGatewayAction(ctx.Request.Method, ctx.Request.Path.Value ?? ""),
+            "batch" => ctx.Request.Path.Value == "/v1/describejobqueues" ? "DescribeJobQueues" : ctx.Request.Path.Value ?? "",
+            "dynamodb" => headers.GetValueOrDefault("x-amz-target")?.Split('.').Last() ?? "",
+            _ => form.GetValueOrDefault("Action") ?? "",
+        };
+        var detail = DetailOf(form);
         if (!check.Valid)
         {
-            Log.Add(new LoggedRequest(DateTime.UtcNow, service, action, 403, false, check.ErrorCode));
+            Log.Add(new LoggedRequest(DateTime.UtcNow, service, action, 403, false, check.ErrorCode, detail));
             await WriteXml(ctx, 403, QueryXmlFor(service).Error("Sender", check.ErrorCode!, check.Message!, requestId), requestId);
             return;
         }
@@ -126,34 +162,143 @@ public sealed class SandboxState
                     xml = IamApi.X.Response(action, Iam.Handle(action, form), requestId);
                     break;
                 case "apigateway":
-                {
-                    var (status, json, errorType) = ApiGateway.Handle(ctx.Request.Method, ctx.Request.Path.Value ?? "/", form);
-                    Log.Add(new LoggedRequest(DateTime.UtcNow, service, action, status, ctx.Request.Method != "GET", errorType));
-                    ctx.Response.StatusCode = status;
-                    ctx.Response.ContentType = "application/json";
-                    ctx.Response.Headers["x-amzn-RequestId"] = requestId;
-                    if (errorType is not null) ctx.Response.Headers["x-amzn-ErrorType"] = errorType;
-                    await ctx.Response.WriteAsync(json.ToJsonString());
+                    await WriteJson(ctx, service, action, ApiGateway.Handle(ctx.Request.Method, ctx.Request.Path.Value ?? "/", form), requestId, "application/json");
                     return;
-                }
+                case "batch" when action == "DescribeJobQueues":
+                    await WriteJson(ctx, service, action, Status.DescribeJobQueues(ParseJson(body)), requestId, "application/json");
+                    return;
+                case "dynamodb" when action == "DescribeTable":
+                    await WriteJson(ctx, service, action, Status.DescribeTable(ParseJson(body)), requestId, "application/x-amz-json-1.0");
+                    return;
                 default:
                     throw new ApiError("UnknownService", $"The sandbox does not serve the service '{service}'.", 400);
             }
-            Log.Add(new LoggedRequest(DateTime.UtcNow, service, action, 200, !CloudFormationApi.IsReadOnly(action), null));
+            Log.Add(new LoggedRequest(DateTime.UtcNow, service, action, 200, !IsReadOnly(service, action), null, detail));
             await WriteXml(ctx, 200, xml, requestId);
         }
         catch (ApiError e)
         {
-            Log.Add(new LoggedRequest(DateTime.UtcNow, service, action, e.Status, !CloudFormationApi.IsReadOnly(action), e.Code));
+            Log.Add(new LoggedRequest(DateTime.UtcNow, service, action, e.Status, !IsReadOnly(service, action), e.Code, detail));
             await WriteXml(ctx, e.Status, QueryXmlFor(service).Error(e.Type, e.Code, e.Message, requestId), requestId);
         }
         catch (Exception e) when (e is not OperationCanceledException)
         {
             // A sandbox bug answers as AWS does for its own: 500 InternalFailure, with the detail for us.
-            Log.Add(new LoggedRequest(DateTime.UtcNow, service, action, 500, !CloudFormationApi.IsReadOnly(action), "InternalFailure"));
+            Log.Add(new LoggedRequest(DateTime.UtcNow, service, action, 500, !IsReadOnly(service, action), "InternalFailure", detail));
             Console.Error.WriteLine($"sandbox: {service}:{action} failed: {e}");
             await WriteXml(ctx, 500, QueryXmlFor(service).Error("Receiver", "InternalFailure", "The sandbox failed: " + e.Message, requestId), requestId);
         }
+    }
+
+    private async Task WriteJson(HttpContext ctx, string service, string action, (int Status, System.Text.Json.Nodes.JsonObject Body, string? ErrorType) answer, string requestId, string contentType)
+    {
+        Log.Add(new LoggedRequest(DateTime.UtcNow, service, action, answer.Status, !IsReadOnly(service, action), answer.ErrorType));
+        ctx.Response.StatusCode = answer.Status;
+        ctx.Response.ContentType = contentType;
+        ctx.Response.Headers["x-amzn-RequestId"] = requestId;
+        if (answer.ErrorType is not null) ctx.Response.Headers["x-amzn-ErrorType"] = answer.ErrorType;
+        await ctx.Response.WriteAsync(answer.Body.ToJsonString());
+    }
+
+    private static System.Text.Json.Nodes.JsonNode? ParseJson(byte[] body)
+    {
+        try { return body.Length == 0 ? null : System.Text.Json.Nodes.JsonNode.Parse(body); }
+        catch (JsonException) { throw new ApiError("SerializationException", "The request body is not valid JSON."); }
+    }
+
+    /// <summary>Whether an action only reads: CloudFormation's own rule, else S3/STS-style Get/Head/List (and Describe) names.</summary>
+    public static bool IsReadOnly(string service, string action) => service switch
+    {
+        "cloudformation" => CloudFormationApi.IsReadOnly(action),
+        _ => action.StartsWith("Get", StringComparison.Ordinal) || action.StartsWith("Head", StringComparison.Ordinal)
+             || action.StartsWith("List", StringComparison.Ordinal) || action.StartsWith("Describe", StringComparison.Ordinal),
+    };
+
+    /// <summary>A short note on how a Query request gave its template, for tests to assert on (never the body itself).</summary>
+    private static string? DetailOf(IReadOnlyDictionary<string, string> form)
+        => form.TryGetValue("TemplateURL", out var url) && url.Length > 0 ? "TemplateURL=" + url
+            : form.ContainsKey("TemplateBody") ? "TemplateBody" : null;
+
+    private async Task HandleS3Async(HttpContext ctx, SignatureCheck check, string rawPath, string rawQuery,
+        Dictionary<string, string> headers, byte[] body, string requestId)
+    {
+        var query = ParseQuery(rawQuery);
+        var route = S3Api.Route(ctx.Request.Method, rawPath, query, headers);
+        var detail = route.Bucket is null ? null : route.Key is null ? route.Bucket : route.Bucket + "/" + route.Key;
+        var mutating = !IsReadOnly("s3", route.Action);
+        S3Response response;
+        string? errorCode = null;
+        try
+        {
+            if (!check.Valid)
+                throw check.ErrorCode switch
+                {
+                    // S3's own words for what the Query services call otherwise.
+                    "InvalidClientTokenId" => new S3Error(403, "InvalidAccessKeyId", "The AWS Access Key Id you provided does not exist in our records."),
+                    "MissingAuthenticationToken" => S3Error.AccessDenied(),
+                    "XAmzContentSHA256Mismatch" => new S3Error(400, check.ErrorCode, check.Message!),
+                    _ => new S3Error(403, check.ErrorCode!, check.Message!),
+                };
+            response = S3.Handle(new S3Request(ctx.Request.Method, rawPath, query, headers, body, check.Region ?? _options.Region, StackEngine.AccountId, check.Seed), route);
+        }
+        catch (S3Error e)
+        {
+            errorCode = e.Code;
+            response = new S3Response { Status = e.Status, Body = S3Api.ErrorXml(e.Code, e.Message, requestId, e.BucketName, e.Key) };
+            response.Headers["Content-Type"] = "application/xml";
+            foreach (var (k, v) in e.Headers) response.Headers[k] = v;
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            errorCode = "InternalError";
+            Console.Error.WriteLine($"sandbox: s3:{route.Action} failed: {e}");
+            response = new S3Response { Status = 500, Body = S3Api.ErrorXml("InternalError", "The sandbox failed: " + e.Message, requestId) };
+            response.Headers["Content-Type"] = "application/xml";
+        }
+        Log.Add(new LoggedRequest(DateTime.UtcNow, "s3", route.Action, response.Status, mutating, errorCode, detail));
+
+        ctx.Response.StatusCode = response.Status;
+        ctx.Response.Headers["x-amz-request-id"] = requestId;
+        ctx.Response.Headers["x-amz-id-2"] = S3Api.HostId(requestId);
+        foreach (var (k, v) in response.Headers) ctx.Response.Headers[k] = v;
+        var head = HttpMethods.IsHead(ctx.Request.Method);
+        if (response.Status == 204) return;
+        ctx.Response.ContentLength = head ? (response.Status < 300 ? response.ContentLength ?? 0 : null) : response.Body.Length;
+        if (!head) await ctx.Response.Body.WriteAsync(response.Body);
+    }
+
+    /// <summary>A bucket as the control API shows it: owner, region, configuration, how many keys and versions.</summary>
+    private object BucketSummary(Bucket b)
+    {
+        lock (S3Store.Sync)
+        {
+            static string? Get(System.Xml.Linq.XElement? e, string name) => e?.Descendants().FirstOrDefault(x => x.Name.LocalName == name)?.Value;
+            return new
+            {
+                name = b.Name,
+                region = b.Region,
+                ownerAccount = b.OwnerAccount,
+                grantsOthers = b.GrantsOthers,
+                versioning = b.Versioning,
+                encryption = Get(b.Encryption, "SSEAlgorithm"),
+                publicAccessBlock = b.PublicAccessBlock?.Elements().ToDictionary(e => e.Name.LocalName, e => e.Value == "true"),
+                objectOwnership = Get(b.OwnershipControls, "ObjectOwnership"),
+                lifecycle = b.Lifecycle?.ToString(System.Xml.Linq.SaveOptions.DisableFormatting),
+                keys = b.Objects.Count,
+                versions = b.Objects.Values.Sum(v => v.Count),
+            };
+        }
+    }
+
+    private static Dictionary<string, string> ParseQuery(string rawQuery)
+    {
+        var result = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (var pair in rawQuery.TrimStart('?').Split('&', StringSplitOptions.RemoveEmptyEntries))
+        {
+            var kv = pair.Split('=', 2);
+            result[Uri.UnescapeDataString(kv[0])] = kv.Length > 1 ? Uri.UnescapeDataString(kv[1].Replace('+', ' ')) : "";
+        }
+        return result;
     }
 
     private static QueryXml QueryXmlFor(string service) => service switch
@@ -248,9 +393,48 @@ public sealed class SandboxState
                 result = new { added = h.GetProperty("count").GetInt32() };
                 break;
             }
+            case ("GET", "/s3/buckets"):
+                result = S3Store.All.OrderBy(b => b.Name, StringComparer.Ordinal).Select(BucketSummary).ToList();
+                break;
+            case ("POST", "/s3/buckets"):
+            case ("POST", "/s3/foreign-bucket"):
+            {
+                // A bucket made directly: by default the sandbox account's; foreign-bucket makes one
+                // owned by another account whose bucket policy lets everyone in (the case an owner check must catch).
+                var b = await JsonSerializer.DeserializeAsync<JsonElement>(ctx.Request.Body);
+                var foreign = path == "/s3/foreign-bucket";
+                var name = b.GetProperty("name").GetString()!;
+                if (!S3Store.IsValidBucketName(name))
+                {
+                    ctx.Response.StatusCode = 400;
+                    result = new { error = $"'{name}' is not a valid bucket name." };
+                    break;
+                }
+                try
+                {
+                    var bucket = S3Store.Add(name,
+                        b.TryGetProperty("region", out var r) ? r.GetString()! : _options.Region,
+                        b.TryGetProperty("ownerAccount", out var o) ? o.GetString()! : foreign ? S3Store.ForeignAccount : StackEngine.AccountId,
+                        b.TryGetProperty("grantsOthers", out var g) ? g.GetBoolean() : foreign);
+                    result = BucketSummary(bucket);
+                }
+                catch (S3Error e)
+                {
+                    ctx.Response.StatusCode = 409;
+                    result = new { error = e.Message };
+                }
+                break;
+            }
+            case ("DELETE", "/s3/buckets"):
+                S3Store.Clear();
+                result = new { cleared = true };
+                break;
+            case ("DELETE", var p) when p.StartsWith("/s3/buckets/", StringComparison.Ordinal):
+                result = new { removed = S3Store.Remove(Uri.UnescapeDataString(p["/s3/buckets/".Length..])) };
+                break;
             default:
                 ctx.Response.StatusCode = 404;
-                result = new { error = $"No control endpoint {ctx.Request.Method} /_sandbox{path}. Endpoints: GET /health, GET|DELETE /requests, POST /faults/resource, DELETE /faults, POST /config, POST /history" };
+                result = new { error = $"No control endpoint {ctx.Request.Method} /_sandbox{path}. Endpoints: GET /health, GET|DELETE /requests, POST /faults/resource, DELETE /faults, POST /config, POST /history, GET|POST|DELETE /s3/buckets, DELETE /s3/buckets/<name>, POST /s3/foreign-bucket" };
                 break;
         }
         ctx.Response.ContentType = "application/json";

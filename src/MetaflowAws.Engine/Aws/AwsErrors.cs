@@ -51,7 +51,19 @@ public static class AwsErrors
                     "AccessDenied" or "AccessDeniedException" or "UnauthorizedOperation" =>
                         (ErrorIds.AccessDenied, ErrorKind.PermissionDenied,
                          $"Permission denied for {operation} {where}: {message} Ask for the permission, or use a profile that has it."),
-                    "Throttling" or "ThrottlingException" or "TooManyRequestsException" or "RequestLimitExceeded" =>
+                    "NoSuchBucket" =>
+                        (ErrorIds.TemplateBucketNotFound, ErrorKind.ObjectNotFound,
+                         $"The S3 bucket for {operation} does not exist {where} ({message}). If you gave -TemplateBucket, check its name; omit it to use the module's own staging bucket."),
+                    "BucketAlreadyExists" =>
+                        (ErrorIds.StagingBucketNotOwned, ErrorKind.PermissionDenied,
+                         $"The S3 bucket name for {operation} is taken by another AWS account ({message}). Pass -TemplateBucket with a bucket your account owns."),
+                    "InvalidBucketName" =>
+                        (ErrorIds.InvalidTemplateBucket, ErrorKind.InvalidArgument,
+                         $"S3 rejected the bucket name for {operation}: {message} Check -TemplateBucket."),
+                    "PermanentRedirect" or "AuthorizationHeaderMalformed" or "IllegalLocationConstraintException" =>
+                        (ErrorIds.AwsError, ErrorKind.InvalidArgument,
+                         $"{operation} failed {where}: {code}: {message} The S3 bucket is in another region than -Region; use a bucket in {session.Region} for -TemplateBucket, or pass the bucket's region as -Region."),
+                    "Throttling" or "SlowDown" or "ThrottlingException" or "TooManyRequestsException" or "RequestLimitExceeded" =>
                         (ErrorIds.Throttled, ErrorKind.ResourceUnavailable,
                          $"AWS kept throttling {operation} {where} after retries ({message}). Wait a minute and run the command again."),
                     _ =>

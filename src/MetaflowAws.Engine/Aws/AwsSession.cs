@@ -152,6 +152,8 @@ public sealed class AwsSession
         {
             config.ServiceURL = url;
             config.AuthenticationRegion = Region;
+            // An endpoint such as http://127.0.0.1:port serves every bucket under one host: path-style.
+            if (config is Amazon.S3.AmazonS3Config s3) s3.ForcePathStyle = true;
         }
         config.RetryMode = RequestRetryMode.Standard;
         config.MaxErrorRetry = 8;

@@ -42,6 +42,12 @@ public sealed partial class StackEngine
 
     public ConcurrentBag<ResourceFault> Faults { get; } = new();
 
+    /// <summary>Backs a created resource with real sandbox state (an S3 bucket, say); returns why it failed, or null.</summary>
+    public Func<Stack, ResourceState, string?>? OnResourceCreated { get; set; }
+
+    /// <summary>Removes a resource's sandbox state before it is deleted; returns why it cannot be (a bucket not empty), or null.</summary>
+    public Func<Stack, ResourceState, string?>? OnResourceDeleting { get; set; }
+
     public IEnumerable<Stack> AllStacks { get { lock (_sync) return _order.ToList(); } }
 
     public Stack? Find(string nameOrId)
@@ -304,6 +310,7 @@ public sealed partial class StackEngine
                     resource.Attributes = identity.Attributes;
                     resource.Secret = ResourceModel.NewSecret(type, props);
                     AddEvent(stack, resource, "CREATE_IN_PROGRESS", "Resource creation Initiated");
+                    failure = OnResourceCreated?.Invoke(stack, resource);
                 }
             }
             catch (TemplateError ex) { failure = ex.Message; }
@@ -393,7 +400,7 @@ public sealed partial class StackEngine
             r.Status = "DELETE_IN_PROGRESS";
             AddEvent(stack, r, "DELETE_IN_PROGRESS", null);
             await Task.Delay(ResourceDelay / 2);
-            if (FaultFor(stack, r.LogicalId, "Delete") is { } reason)
+            if ((FaultFor(stack, r.LogicalId, "Delete") ?? OnResourceDeleting?.Invoke(stack, r)) is { } reason)
             {
                 r.Status = "DELETE_FAILED";
                 r.Reason = reason;

@@ -8,7 +8,14 @@ namespace MetaflowAws.Sandbox.Http;
 public sealed record SignedRequest(string Method, string RawPath, string RawQuery, IReadOnlyDictionary<string, string> Headers, byte[] Body);
 
 /// <summary>The outcome: who signed (key id, service, region) or why the signature was rejected.</summary>
-public sealed record SignatureCheck(bool Valid, string? AccessKeyId, string? Service, string? Region, string? ErrorCode, string? Message);
+public sealed record SignatureCheck(bool Valid, string? AccessKeyId, string? Service, string? Region, string? ErrorCode, string? Message)
+{
+    /// <summary>What a streaming (aws-chunked) body's chunk signatures chain from; set when the signature is valid.</summary>
+    public StreamingSeed? Seed { get; init; }
+}
+
+/// <summary>The seed of SigV4 chunk signing: the derived key, the request's signature, its time and scope.</summary>
+public sealed record StreamingSeed(byte[] SigningKey, string Signature, string AmzDate, string Scope);
 
 /// <summary>
 /// Verifies AWS Signature Version 4 (header form) independently of the AWS SDK: rebuilds the
@@ -84,7 +91,7 @@ public sealed class SigV4Verifier
         if (!CryptographicOperations.FixedTimeEquals(Encoding.ASCII.GetBytes(expected), Encoding.ASCII.GetBytes(signature)))
             return new SignatureCheck(false, keyId, service, region, "SignatureDoesNotMatch",
                 "The request signature we calculated does not match the signature you provided. Check your AWS Secret Access Key and signing method. Consult the service documentation for details.");
-        return new SignatureCheck(true, keyId, service, region, null, null);
+        return new SignatureCheck(true, keyId, service, region, null, null) { Seed = new StreamingSeed(key, signature, amzDate, credentialScope) };
 
         static SignatureCheck Fail(string code, string message) => new(false, null, null, null, code, message);
     }
