@@ -1,4 +1,6 @@
+using Amazon.S3;
 using Amazon.SecurityToken;
+using MetaflowAws.Engine.Checks;
 using MetaflowAws.Engine.ApiGateway;
 using MetaflowAws.Engine.Aws;
 using MetaflowAws.Engine.Iam;
@@ -28,6 +30,12 @@ public static class AwsClients
         }
         return new IamClient(session.Credentials, config);
     }
+
+    public static AmazonS3Client S3(AwsSession session) => new(session.Credentials, session.Configure(new AmazonS3Config(), "S3"));
+
+    public static BatchClient Batch(AwsSession session) => new(session.Credentials, session.Configure(new BatchConfig(), "Batch"));
+
+    public static DynamoDbClient DynamoDb(AwsSession session) => new(session.Credentials, session.Configure(new DynamoDbConfig(), "DynamoDB"));
 
     public static AmazonSecurityTokenServiceClient Sts(AwsSession session, Amazon.Runtime.AWSCredentials? credentials = null)
         => new(credentials ?? session.Credentials, session.Configure(new AmazonSecurityTokenServiceConfig(), "STS"));

@@ -63,8 +63,8 @@ public sealed class TemplateStaging
     }
 
     public static TemplateStaging Create(AwsSession session) => new(
-        new AmazonS3Client(session.Credentials, session.Configure(new AmazonS3Config(), "S3")),
-        new AmazonSecurityTokenServiceClient(session.Credentials, session.Configure(new AmazonSecurityTokenServiceConfig(), "STS")),
+        PostDeploy.AwsClients.S3(session),
+        PostDeploy.AwsClients.Sts(session),
         session);
 
     /// <summary>The bucket used when -TemplateBucket is not given.</summary>

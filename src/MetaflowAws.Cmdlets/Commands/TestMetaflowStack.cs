@@ -1,0 +1,55 @@
+using System.Management.Automation;
+using System.Net.Http;
+using MetaflowAws.Engine.Checks;
+using MetaflowAws.Engine.Stacks;
+
+namespace MetaflowAws.Cmdlets.Commands;
+
+/// <summary>
+/// Checks a deployed Metaflow stack and returns one object per check (Name, Passed, Detail):
+/// stack status, outputs, data bucket, job queue, state table, metadata service (/ping with the API
+/// key) and, when a Metaflow config is there, that it matches the stack.
+/// </summary>
+[Cmdlet(VerbsDiagnostic.Test, "MetaflowStack")]
+[OutputType("MetaflowAws.Engine.Checks.MetaflowStackCheck")]
+public sealed class TestMetaflowStack : MetaflowCmdlet
+{
+    private static readonly HttpClient Http = new() { Timeout = TimeSpan.FromSeconds(15) };
+
+    /// <summary>Gets or sets the stack name or id.</summary>
+    [Parameter(Mandatory = true, Position = 0, ValueFromPipelineByPropertyName = true)]
+    [ArgumentCompleter(typeof(StackNameCompleter))]
+    public string StackName { get; set; } = "";
+
+    /// <summary>Gets or sets the Metaflow config folder to compare with the stack; defaults to METAFLOW_HOME, then ~/.metaflowconfig.</summary>
+    [Parameter]
+    public string? MetaflowHome { get; set; }
+
+    /// <summary>Gets or sets the Metaflow profile to compare with the stack (config_&lt;profile&gt;.json).</summary>
+    [Parameter]
+    [ArgumentCompleter(typeof(MetaflowProfileCompleter))]
+    public string? MetaflowProfile { get; set; }
+
+    /// <summary>Gets or sets a metadata service URL to ping instead of the stack's ServiceUrl output (e.g. through a proxy).</summary>
+    [Parameter]
+    public Uri? ServiceUrl { get; set; }
+
+    /// <summary>Gets or sets whether to skip the comparison with the Metaflow config.</summary>
+    [Parameter]
+    public SwitchParameter SkipConfig { get; set; }
+
+    protected override void ProcessRecord()
+    {
+        Guard(() =>
+        {
+            var location = SkipConfig ? null : ConfigPaths.Resolve(this, MetaflowHome, MetaflowProfile);
+            var session = ResolveSession();
+            var checks = Run(async ct =>
+            {
+                var stack = await StackService.Create(session).GetAsync(StackName, ct).ConfigureAwait(false);
+                return await new StackChecks(new AwsCheckProbes(session, Http)).RunAsync(stack, ServiceUrl, location, ct).ConfigureAwait(false);
+            });
+            foreach (var c in checks) WriteObject(c);
+        });
+    }
+}
