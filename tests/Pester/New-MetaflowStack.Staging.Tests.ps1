@@ -153,12 +153,15 @@ Describe 'New-MetaflowStack with a template over 51,200 bytes' {
     }
 
     Context '-WhatIf' {
-        It 'says it would upload to the staging bucket, and sends nothing' {
+        It 'says it would upload to the staging bucket, and changes nothing (it only reads whether the stack exists)' {
             Clear-SandboxLog
             $r = Invoke-ChildPwsh "Import-Module '$env:METAFLOWAWS_MODULE'; New-MetaflowStack -StackName whatif-big -TemplatePath '$script:BigTemplatePath' -WhatIf"
             $r.ExitCode | Should -Be 0
             $r.Output | Should -Match 'What if: .*Upload the template \([\d,.]+ bytes, over CloudFormation''s [\d,.]+-byte inline limit\) to s3://metaflowaws-templates-<account>-us-east-1/templates/whatif-big/[0-9a-f]{64}\.yml \(the bucket is created if missing\), then create stack'
-            (Get-SandboxLog).total | Should -Be 0
+            $log = Get-SandboxLog
+            $log.mutating | Should -Be 0
+            @($log.entries | Where-Object service -ne 'cloudformation') | Should -BeNullOrEmpty -Because 'no STS or S3 call under -WhatIf'
+            $log.byAction.PSObject.Properties.Name | Should -Be @('cloudformation:DescribeStacks')
         }
     }
 }

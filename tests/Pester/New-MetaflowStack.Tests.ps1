@@ -4,6 +4,7 @@ Describe 'New-MetaflowStack' {
     Context 'the real Metaflow template' {
         BeforeAll {
             $script:name = New-TestStackName 'mf'
+            Set-SandboxPace 30 # slow enough for several progress updates
             $script:progress = [System.Collections.Generic.List[object]]::new()
             $script:info = $null
             $ps = [powershell]::Create()
@@ -14,6 +15,7 @@ Describe 'New-MetaflowStack' {
             $script:info = @($ps.Streams.Information)
             $script:errors = @($ps.Streams.Error)
             $ps.Dispose()
+            Set-SandboxPace 5
         }
         AfterAll { Remove-MetaflowStack -StackName $script:name -Confirm:$false -ErrorAction SilentlyContinue }
 
