@@ -429,12 +429,37 @@ public sealed class SandboxState
                 S3Store.Clear();
                 result = new { cleared = true };
                 break;
+            case ("POST", "/s3/seed"):
+            {
+                // Many object versions and delete markers at once (tests of emptying a bucket).
+                var seed = await JsonSerializer.DeserializeAsync<JsonElement>(ctx.Request.Body);
+                var name = seed.GetProperty("bucket").GetString()!;
+                var keys = seed.GetProperty("keys").GetInt32();
+                var versions = seed.TryGetProperty("versionsPerKey", out var v) ? v.GetInt32() : 1;
+                var markers = seed.TryGetProperty("deleteMarkers", out var m) && m.GetBoolean();
+                var bucket = S3Store.Find(name);
+                if (bucket is null) { ctx.Response.StatusCode = 404; result = new { error = $"no bucket {name}" }; break; }
+                var total = 0;
+                lock (S3Store.Sync)
+                {
+                    for (var k = 0; k < keys; k++)
+                    {
+                        var key = $"metaflow/seed/{k:D6}";
+                        if (!bucket.Objects.TryGetValue(key, out var list)) bucket.Objects[key] = list = [];
+                        for (var i = 0; i < versions; i++, total++)
+                            list.Add(new ObjectVersion { Key = key, VersionId = Guid.NewGuid().ToString("N"), Data = [(byte)i], ETag = "\"seed\"" });
+                        if (markers) { list.Add(new ObjectVersion { Key = key, VersionId = Guid.NewGuid().ToString("N"), IsDeleteMarker = true }); total++; }
+                    }
+                }
+                result = new { bucket = name, added = total };
+                break;
+            }
             case ("DELETE", var p) when p.StartsWith("/s3/buckets/", StringComparison.Ordinal):
                 result = new { removed = S3Store.Remove(Uri.UnescapeDataString(p["/s3/buckets/".Length..])) };
                 break;
             default:
                 ctx.Response.StatusCode = 404;
-                result = new { error = $"No control endpoint {ctx.Request.Method} /_sandbox{path}. Endpoints: GET /health, GET|DELETE /requests, POST /faults/resource, DELETE /faults, POST /config, POST /history, GET|POST|DELETE /s3/buckets, DELETE /s3/buckets/<name>, POST /s3/foreign-bucket" };
+                result = new { error = $"No control endpoint {ctx.Request.Method} /_sandbox{path}. Endpoints: GET /health, GET|DELETE /requests, POST /faults/resource, DELETE /faults, POST /config, POST /history, GET|POST|DELETE /s3/buckets, DELETE /s3/buckets/<name>, POST /s3/foreign-bucket, POST /s3/seed" };
                 break;
         }
         ctx.Response.ContentType = "application/json";

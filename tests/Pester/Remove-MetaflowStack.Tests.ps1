@@ -54,3 +54,63 @@ Describe 'Remove-MetaflowStack' {
         }
     }
 }
+
+Describe 'Remove-MetaflowStack and the data bucket' {
+    BeforeAll {
+        function Get-Bucket([string] $Name) { (Invoke-RestMethod "$script:SandboxUrl/_sandbox/s3/buckets") | Where-Object name -eq $Name }
+        function New-StackWithData([string] $Prefix) {
+            $name = New-TestStackName $Prefix
+            $stack = New-MetaflowStack -StackName $name -NoSagemaker
+            $bucket = ($stack.Outputs | Where-Object OutputKey -eq 'MetaflowS3BucketName').OutputValue
+            # 834 keys x (2 versions + 1 delete marker) = 2,502 entries to delete.
+            $seed = Invoke-RestMethod -Method Post "$script:SandboxUrl/_sandbox/s3/seed" -ContentType 'application/json' -Body (@{ bucket = $bucket; keys = 834; versionsPerKey = 2; deleteMarkers = $true } | ConvertTo-Json)
+            $seed.added | Should -Be 2502
+            [pscustomobject]@{ Name = $name; Bucket = $bucket }
+        }
+    }
+
+    It 'keeps the bucket and its objects without -DeleteData, and says so before deleting' {
+        $s = New-StackWithData 'keep'
+        Remove-MetaflowStack -StackName $s.Name -Confirm:$false -WhatIf 6>&1 | Out-Null
+        Remove-MetaflowStack -StackName $s.Name -Confirm:$false
+        { Get-MetaflowStack $s.Name -ErrorAction Stop } | Should -Throw -ErrorId 'StackNotFound,*'
+        $b = Get-Bucket $s.Bucket
+        $b | Should -Not -BeNullOrEmpty
+        $b.versions | Should -Be 2502
+        Invoke-RestMethod -Method Delete "$script:SandboxUrl/_sandbox/s3/buckets/$($s.Bucket)" | Out-Null
+    }
+
+    It 'empties every version and delete marker in batches of 1,000 with progress, then removes the bucket, with -DeleteData' {
+        $s = New-StackWithData 'wipe'
+        Clear-SandboxLog
+        $ps = [powershell]::Create()
+        $null = $ps.AddCommand('Import-Module').AddArgument($env:METAFLOWAWS_MODULE).AddStatement().
+            AddCommand('Remove-MetaflowStack').AddParameter('StackName', $s.Name).AddParameter('DeleteData').AddParameter('Confirm', $false)
+        $ps.Invoke() | Out-Null
+        $progress = @($ps.Streams.Progress | Where-Object Activity -eq "Emptying s3://$($s.Bucket)")
+        $errors = @($ps.Streams.Error)
+        $ps.Dispose()
+        $errors | Should -BeNullOrEmpty
+        (Get-SandboxCalls 's3:DeleteObjects').Count | Should -Be 3
+        (Get-SandboxCalls 's3:DeleteBucket').Count | Should -Be 1
+        ($progress | Where-Object RecordType -ne 'Completed').StatusDescription | Should -Be @(
+            '1,000 object versions and delete markers deleted in 1 batch(es) of up to 1,000',
+            '2,000 object versions and delete markers deleted in 2 batch(es) of up to 1,000',
+            '2,502 object versions and delete markers deleted in 3 batch(es) of up to 1,000')
+        Get-Bucket $s.Bucket | Should -BeNullOrEmpty
+        { Get-MetaflowStack $s.Name -ErrorAction Stop } | Should -Throw -ErrorId 'StackNotFound,*'
+    }
+
+    It 'fails DELETE_FAILED for a non-empty bucket the template does not retain, naming it' {
+        $t = Join-Path $script:TestHome 'plainbucket.yml'
+        Set-Content $t "Resources:`n  Data:`n    Type: AWS::S3::Bucket`n"
+        $name = New-TestStackName 'nonempty'
+        $stack = New-MetaflowStack -StackName $name -TemplatePath $t
+        $bucket = (Get-MetaflowStackEvent $name | Where-Object { $_.LogicalResourceId -eq 'Data' -and $_.PhysicalResourceId }).PhysicalResourceId | Select-Object -First 1
+        Invoke-RestMethod -Method Post "$script:SandboxUrl/_sandbox/s3/seed" -ContentType 'application/json' -Body (@{ bucket = $bucket; keys = 3 } | ConvertTo-Json) | Out-Null
+        { Remove-MetaflowStack -StackName $name -Confirm:$false -ErrorAction Stop } |
+            Should -Throw -ErrorId 'StackOperationFailed,*' -ExpectedMessage '*Data (AWS::S3::Bucket) DELETE_FAILED*'
+        (Remove-MetaflowStack -StackName $name -DeleteData -Confirm:$false -PassThru).Status | Should -Be 'DELETE_COMPLETE'
+        Get-Bucket $bucket | Should -BeNullOrEmpty
+    }
+}
