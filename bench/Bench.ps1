@@ -46,13 +46,14 @@ try {
         $cliName = "bench-cli-$i"; $ourName = "bench-ours-$i"
         $cliProcess = $null
         if ($haveCli) {
-            $body = "file://$Root/template/metaflow.yml"
-            $script = "aws --endpoint-url $($sandbox.url) cloudformation create-stack --stack-name $cliName --template-body $body --capabilities CAPABILITY_NAMED_IAM >/dev/null && exec aws --endpoint-url $($sandbox.url) cloudformation wait stack-create-complete --stack-name $cliName"
-            $cliProcess = [Diagnostics.Process]::Start('bash', @('-c', $script.Replace('aws ', '/usr/bin/aws ')))
+            & /usr/bin/aws --endpoint-url $sandbox.url cloudformation create-stack --stack-name $cliName --template-body "file://$Root/template/metaflow.yml" --capabilities CAPABILITY_NAMED_IAM | Out-Null
+            $waiter = [Diagnostics.ProcessStartInfo]::new('/usr/bin/aws')
+            foreach ($a in '--endpoint-url', $sandbox.url, 'cloudformation', 'wait', 'stack-create-complete', '--stack-name', $cliName) { $waiter.ArgumentList.Add($a) }
+            $cliProcess = [Diagnostics.Process]::Start($waiter)
         }
         $verbose = New-MetaflowStack -StackName $ourName -Verbose 4>&1
         $returned = [DateTime]::UtcNow
-        $stack = $verbose | Where-Object { $_ -is [MetaflowAws.Engine.Stacks.MetaflowStack] }
+        $stack = $verbose | Where-Object { $_.PSObject.TypeNames[0] -eq 'MetaflowAws.Engine.Stacks.MetaflowStack' }
         $ours.Add(($returned - (Get-CompletedAt $stack.StackId)).TotalSeconds)
         $summary = ($verbose | Where-Object { $_ -is [Management.Automation.VerboseRecord] -and $_.Message -like 'Waited *' }).Message
         if ($summary -match '\(([\d.]+)/s\)') { $rates.Add([double]$Matches[1]) }

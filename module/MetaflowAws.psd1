@@ -8,7 +8,8 @@
     Copyright            = '(c) MetaflowAws. All rights reserved.'
     Description          = 'Deploys Metaflow on AWS with CloudFormation and configures Metaflow from what it deployed.'
     PowerShellVersion    = '7.6'
-    FormatsToProcess     = @('MetaflowAws.format.ps1xml')
+    # Views are loaded when a cmdlet first runs (see Formats.cs), keeping Import-Module cheap.
+    FormatsToProcess     = @()
     CmdletsToExport      = @({{CmdletsToExport}})
     FunctionsToExport    = @()
     VariablesToExport    = @()

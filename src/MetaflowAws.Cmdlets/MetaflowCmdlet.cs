@@ -51,6 +51,8 @@ public abstract class MetaflowCmdlet : PSCmdlet
 
     protected override void StopProcessing() => _cancel.Cancel();
 
+    protected override void BeginProcessing() => Formats.Ensure(this);
+
     /// <summary>Credentials, region and endpoint from the parameters, environment and profile files.</summary>
     internal AwsSession ResolveSession() => AwsSession.Resolve(new AwsSessionOptions
     {

@@ -64,7 +64,10 @@ public sealed class ExportMetaflowConfig : MetaflowCmdlet
     public SwitchParameter PassThru { get; set; }
 
     protected override void BeginProcessing()
-        => Guard(() => _location = ConfigPaths.Resolve(this, MetaflowHome, MetaflowProfile), terminating: true);
+    {
+        base.BeginProcessing();
+        Guard(() => _location = ConfigPaths.Resolve(this, MetaflowHome, MetaflowProfile), terminating: true);
+    }
 
     protected override void ProcessRecord()
     {

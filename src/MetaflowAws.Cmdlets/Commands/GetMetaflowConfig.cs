@@ -30,6 +30,8 @@ public sealed class GetMetaflowConfig : PSCmdlet
     [Parameter]
     public SwitchParameter ShowSecrets { get; set; }
 
+    protected override void BeginProcessing() => Formats.Ensure(this);
+
     protected override void ProcessRecord()
     {
         try
