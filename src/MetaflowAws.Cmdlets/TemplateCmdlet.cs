@@ -335,6 +335,6 @@ public abstract class TemplateCmdlet : StackCmdlet
         }
         foreach (var c in changes.Changes) WriteVerbose(c.ToString());
         WarnAboutReplacements(changes);
-        return ExecuteFlow(session, service, current, changes, plan.ExpectedResources, noWait, timeout);
+        return ExecuteFlow(session, service, current, changes, changes.Changes.Count, noWait, timeout);
     }
 }

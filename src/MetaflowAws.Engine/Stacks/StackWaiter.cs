@@ -49,6 +49,7 @@ public sealed class StackWaiter(ICloudFormation cfn, AwsSession session)
         var seen = new HashSet<string>(StringComparer.Ordinal);
         var resources = new Dictionary<string, string>(StringComparer.Ordinal);
         var opEvents = new List<MetaflowStackEvent>();
+        var completions = new List<DateTime>();
         string operation = options.Operation ?? "Operation";
         string? current = null, currentStatus = null;
         var started = options.AfterEventId is not null;
@@ -80,6 +81,7 @@ public sealed class StackWaiter(ICloudFormation cfn, AwsSession session)
 
             string? terminal = null;
             string? stackReason = null;
+            var completedBefore = completions.Count;
             foreach (var e in fresh)
             {
                 if (e.IsStackEvent && e.LogicalResourceId == stackName)
@@ -97,6 +99,7 @@ public sealed class StackWaiter(ICloudFormation cfn, AwsSession session)
                     resources[e.LogicalResourceId] = e.ResourceStatus;
                     current = e.LogicalResourceId;
                     currentStatus = e.ResourceStatus;
+                    if (StackStatus.IsResourceDone(e.ResourceStatus)) completions.Add(e.Timestamp);
                 }
                 opEvents.Add(e);
                 options.OnEvent?.Invoke(e);
@@ -120,9 +123,25 @@ public sealed class StackWaiter(ICloudFormation cfn, AwsSession session)
                 throw new StackOperationException(stackName, operationName, terminal, final.StatusReason ?? stackReason, failed);
             }
 
-            await Task.Delay(PollInterval, cancellationToken).ConfigureAwait(false);
+            await Task.Delay(NextDelay(completions, completions.Count > completedBefore, total, done), cancellationToken).ConfigureAwait(false);
         }
     }
+
+    /// <summary>
+    /// The regular interval, or less when the resources seen so far say the operation ends sooner:
+    /// the remaining resources at the pace measured so far. A guess that turns out early costs one
+    /// poll and is not repeated until more resources complete.
+    /// </summary>
+    private TimeSpan NextDelay(List<DateTime> completions, bool progressed, int total, int done)
+    {
+        if (!progressed || total <= 0 || done >= total || completions.Count < 3) return PollInterval;
+        var perResource = (completions[^1] - completions[0]) / (completions.Count - 1);
+        var eta = completions[^1] + perResource * (total - done) + TimeSpan.FromMilliseconds(60);
+        var wait = eta - DateTime.UtcNow;
+        return wait < PollInterval ? (wait > MinimumDelay ? wait : MinimumDelay) : PollInterval;
+    }
+
+    private static readonly TimeSpan MinimumDelay = TimeSpan.FromMilliseconds(150);
 
     /// <summary>
     /// New events, oldest first. On the first read, pages back to the event that started the
