@@ -50,6 +50,7 @@ public sealed class StackWaiter(ICloudFormation cfn, AwsSession session)
         var resources = new Dictionary<string, string>(StringComparer.Ordinal);
         var opEvents = new List<MetaflowStackEvent>();
         var completions = new List<DateTime>();
+        var shortened = false;
         string operation = options.Operation ?? "Operation";
         string? current = null, currentStatus = null;
         var started = options.AfterEventId is not null;
@@ -123,7 +124,10 @@ public sealed class StackWaiter(ICloudFormation cfn, AwsSession session)
                 throw new StackOperationException(stackName, operationName, terminal, final.StatusReason ?? stackReason, failed);
             }
 
-            await Task.Delay(NextDelay(completions, completions.Count > completedBefore, total, done), cancellationToken).ConfigureAwait(false);
+            // One early poll per guess: after a shortened wait, the next one is a full interval.
+            var delay = shortened ? PollInterval : NextDelay(completions, completions.Count > completedBefore, total, done);
+            shortened = delay < PollInterval;
+            await Task.Delay(delay, cancellationToken).ConfigureAwait(false);
         }
     }
 
