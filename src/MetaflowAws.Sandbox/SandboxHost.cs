@@ -54,7 +54,7 @@ public sealed class SandboxState
     {
         _options = options;
         Credentials = new Credentials();
-        Verifier = new SigV4Verifier(Credentials.Lookup);
+        Verifier = new SigV4Verifier(Credentials.Lookup, Credentials.IsExpired);
         S3Store = new S3Store();
         S3 = new S3Api(S3Store);
         // CloudFormation reads a TemplateURL from this sandbox's S3, as the sandbox's one account.
@@ -96,6 +96,7 @@ public sealed class SandboxState
     public S3Store S3Store { get; }
     public S3Api S3 { get; }
     public RequestLog Log { get; } = new();
+    public FaultInjector Faults { get; } = new();
 
     public async Task HandleAsync(HttpContext ctx)
     {
@@ -125,6 +126,7 @@ public sealed class SandboxState
         var q = rawTarget.IndexOf('?');
         var check = Verifier.Verify(new SignedRequest(ctx.Request.Method, q < 0 ? rawTarget : rawTarget[..q], q < 0 ? "" : rawTarget[q..], headers, body));
         var service = check.Service ?? SigV4Verifier.ServiceOf(headers.GetValueOrDefault("authorization")) ?? "unknown";
+        if (check.Valid && await InjectFaultAsync(ctx, service, requestId)) return;
         if (service == "s3")
         {
             await HandleS3Async(ctx, check, q < 0 ? rawTarget : rawTarget[..q], q < 0 ? "" : rawTarget[q..], headers, body, requestId);
@@ -187,6 +189,41 @@ public sealed class SandboxState
             Log.Add(new LoggedRequest(DateTime.UtcNow, service, action, 500, !IsReadOnly(service, action), "InternalFailure", detail));
             Console.Error.WriteLine($"sandbox: {service}:{action} failed: {e}");
             await WriteXml(ctx, 500, QueryXmlFor(service).Error("Receiver", "InternalFailure", "The sandbox failed: " + e.Message, requestId), requestId);
+        }
+    }
+
+    /// <summary>Answers with an injected fault, in the service's own error shape; false when this request goes through.</summary>
+    private async Task<bool> InjectFaultAsync(HttpContext ctx, string service, string requestId)
+    {
+        var (kind, delay) = Faults.Next();
+        if (delay > 0) await Task.Delay(delay);
+        if (kind == FaultKind.None) return false;
+        Log.Add(new LoggedRequest(DateTime.UtcNow, service, "(injected " + kind + ")", kind == FaultKind.Drop ? 0 : kind == FaultKind.Throttle ? 400 : 503, false, kind.ToString()));
+        if (kind == FaultKind.Drop)
+        {
+            ctx.Abort(); // the connection is reset without an answer
+            return true;
+        }
+        var throttle = kind == FaultKind.Throttle;
+        switch (service)
+        {
+            case "s3":
+                ctx.Response.StatusCode = 503;
+                ctx.Response.ContentType = "application/xml";
+                await ctx.Response.WriteAsync(System.Text.Encoding.UTF8.GetString(MetaflowAws.Sandbox.S3.S3Api.ErrorXml(
+                    throttle ? "SlowDown" : "ServiceUnavailable", throttle ? "Please reduce your request rate." : "Service is unable to handle request.", requestId)));
+                return true;
+            case "apigateway" or "batch" or "dynamodb":
+                await WriteJson(ctx, service, "(injected)", (throttle ? 429 : 503, new System.Text.Json.Nodes.JsonObject
+                {
+                    ["message"] = throttle ? "Too Many Requests" : "Service Unavailable",
+                    ["__type"] = throttle ? (service == "dynamodb" ? "ThrottlingException" : "TooManyRequestsException") : "ServiceUnavailableException",
+                }, throttle ? (service == "dynamodb" ? "ThrottlingException" : "TooManyRequestsException") : "ServiceUnavailableException"), requestId, "application/json");
+                return true;
+            default:
+                await WriteXml(ctx, throttle ? 400 : 503, QueryXmlFor(service).Error(throttle ? "Sender" : "Receiver",
+                    throttle ? "Throttling" : "ServiceUnavailable", throttle ? "Rate exceeded" : "Service is unavailable", requestId), requestId);
+                return true;
         }
     }
 
@@ -376,13 +413,22 @@ public sealed class SandboxState
             }
             case ("DELETE", "/faults"):
                 Stacks.Faults.Clear();
+                Faults.Configure(new FaultSettings());
                 result = new { cleared = true };
+                break;
+            case ("POST", "/faults/transient"):
+                Faults.Configure(FaultInjector.Parse(await JsonSerializer.DeserializeAsync<JsonElement>(ctx.Request.Body)));
+                result = Faults.Snapshot();
+                break;
+            case ("GET", "/faults/transient"):
+                result = Faults.Snapshot();
                 break;
             case ("POST", "/config"):
             {
                 var c = await JsonSerializer.DeserializeAsync<JsonElement>(ctx.Request.Body);
                 if (c.TryGetProperty("resourceDelayMs", out var d)) Stacks.ResourceDelay = TimeSpan.FromMilliseconds(d.GetInt32());
-                result = new { resourceDelayMs = Stacks.ResourceDelay.TotalMilliseconds };
+                if (c.TryGetProperty("stsSessionSeconds", out var sts)) Sts.SessionSecondsOverride = sts.ValueKind == JsonValueKind.Null ? null : sts.GetInt32();
+                result = new { resourceDelayMs = Stacks.ResourceDelay.TotalMilliseconds, stsSessionSeconds = Sts.SessionSecondsOverride };
                 break;
             }
             case ("POST", "/history"):

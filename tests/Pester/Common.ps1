@@ -19,7 +19,9 @@ $env:AWS_CONFIG_FILE = Join-Path $script:TestHome 'aws-config'
 $env:AWS_SHARED_CREDENTIALS_FILE = Join-Path $script:TestHome 'aws-credentials'
 # Written before the SDK first reads them: it caches what it read for the life of the process.
 if (-not (Test-Path $env:AWS_CONFIG_FILE)) {
-    Set-Content $env:AWS_CONFIG_FILE "[profile known]`nregion = us-east-1`n"
+    # 'assumer' assumes the user role of the stack 'refreshrole' (Faults.Tests.ps1 creates it).
+    Set-Content $env:AWS_CONFIG_FILE ("[profile known]`nregion = us-east-1`n`n[profile assumer]`nregion = us-east-1`n" +
+        "role_arn = arn:aws:iam::123456789012:role/refreshrole-MetaflowUserRole`nsource_profile = known`n")
     Set-Content $env:AWS_SHARED_CREDENTIALS_FILE "[known]`naws_access_key_id = AKIAMETAFLOWSANDBOX1`naws_secret_access_key = sandbox/secret/for-metaflowaws-tests/0001`n"
 }
 
@@ -45,6 +47,12 @@ function Add-SandboxFault([string] $LogicalId, [string] $Reason, [string] $Stack
 }
 
 function Clear-SandboxFaults { Invoke-RestMethod -Method Delete "$script:SandboxUrl/_sandbox/faults" | Out-Null }
+
+function Set-SandboxTransientFaults([hashtable] $Settings) {
+    Invoke-RestMethod -Method Post "$script:SandboxUrl/_sandbox/faults/transient" -Body ($Settings | ConvertTo-Json) -ContentType 'application/json'
+}
+
+function Get-SandboxTransientFaults { (Invoke-RestMethod "$script:SandboxUrl/_sandbox/faults/transient").injected }
 
 function Set-SandboxPace([int] $ResourceDelayMs) {
     Invoke-RestMethod -Method Post "$script:SandboxUrl/_sandbox/config" -Body (@{ resourceDelayMs = $ResourceDelayMs } | ConvertTo-Json) -ContentType 'application/json' | Out-Null

@@ -23,4 +23,7 @@ public sealed class Credentials
         => _identities.TryGetValue(keyId, out var i) && (i.Expires is null || i.Expires > DateTime.UtcNow) ? (i.Secret, i.SessionToken) : null;
 
     public Identity Identity(string keyId) => _identities[keyId];
+
+    /// <summary>Known, but its session has ended.</summary>
+    public bool IsExpired(string keyId) => _identities.TryGetValue(keyId, out var i) && i.Expires is { } e && e <= DateTime.UtcNow;
 }

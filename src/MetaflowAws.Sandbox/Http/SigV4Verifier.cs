@@ -25,7 +25,13 @@ public sealed class SigV4Verifier
 {
     private readonly Func<string, (string Secret, string? SessionToken)?> _lookup;
 
-    public SigV4Verifier(Func<string, (string Secret, string? SessionToken)?> lookupSecret) => _lookup = lookupSecret;
+    private readonly Func<string, bool> _expired;
+
+    public SigV4Verifier(Func<string, (string Secret, string? SessionToken)?> lookupSecret, Func<string, bool>? isExpired = null)
+    {
+        _lookup = lookupSecret;
+        _expired = isExpired ?? (_ => false);
+    }
 
     public TimeSpan AllowedSkew { get; init; } = TimeSpan.FromMinutes(15);
 
@@ -46,6 +52,8 @@ public sealed class SigV4Verifier
         var (keyId, date, region, service) = (scope[0], scope[1], scope[2], scope[3]);
 
         var secret = _lookup(keyId);
+        if (secret is null && _expired(keyId))
+            return new SignatureCheck(false, keyId, service, region, "ExpiredToken", "The security token included in the request is expired");
         if (secret is null)
             return new SignatureCheck(false, keyId, service, region, "InvalidClientTokenId", "The security token included in the request is invalid.");
 

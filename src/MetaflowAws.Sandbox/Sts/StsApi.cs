@@ -12,6 +12,9 @@ public sealed class StsApi(Credentials credentials, IamApi iam)
 {
     public static readonly QueryXml X = new("https://sts.amazonaws.com/doc/2011-06-15/");
 
+    /// <summary>Issued sessions last this long instead of what was asked (tests of credentials expiring mid-wait).</summary>
+    public int? SessionSecondsOverride { get; set; }
+
     public XElement Handle(string action, IReadOnlyDictionary<string, string> form, string accessKeyId)
     {
         var caller = credentials.Identity(accessKeyId);
@@ -40,7 +43,7 @@ public sealed class StsApi(Credentials credentials, IamApi iam)
                     Convert.ToBase64String(RandomNumberGenerator.GetBytes(48)),
                     $"arn:aws:sts::{StackEngine.AccountId}:assumed-role/{roleName}/{session}",
                     $"{role.Attributes.GetValueOrDefault("RoleId")}:{session}",
-                    DateTime.UtcNow.AddSeconds(duration),
+                    DateTime.UtcNow.AddSeconds(SessionSecondsOverride ?? duration),
                     RoleArn: roleArn);
                 credentials.Add(issued);
                 return X.E("AssumeRoleResult",

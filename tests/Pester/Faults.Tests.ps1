@@ -1,0 +1,85 @@
+# Transient faults: throttling, 5xx, slow answers, dropped connections, expiring credentials.
+BeforeAll { . "$PSScriptRoot/Common.ps1" }
+AfterAll { Clear-SandboxFaults; Set-SandboxPace 5 }
+
+Describe 'Deploy, update and remove under transient faults' {
+    It 'succeed with 30% throttling and 10% 5xx, with retries that back off; the retries are counted' {
+        $name = New-TestStackName 'flaky'
+        Set-SandboxTransientFaults @{ throttlePercent = 30; serverErrorPercent = 10; seed = 7 } | Out-Null
+        try {
+            $created = New-MetaflowStack -StackName $name -NoSagemaker
+            $created.Status | Should -Be 'CREATE_COMPLETE'
+            $updated = Update-MetaflowStack -StackName $name -MaxVCpu 96
+            $updated.Status | Should -Be 'UPDATE_COMPLETE'
+            $updated.Parameters.MaxVCPUBatch | Should -Be '96'
+            $gone = Remove-MetaflowStack -StackName $name -Confirm:$false -PassThru
+            $gone.Status | Should -Be 'DELETE_COMPLETE'
+            $injected = Get-SandboxTransientFaults
+            $injected.Throttle | Should -BeGreaterThan 5 -Because 'about 30% of the calls were throttled and retried'
+            $injected.ServerError | Should -BeGreaterThan 0
+            Write-Host "    retries: $($injected.Throttle) after throttling, $($injected.ServerError) after 5xx"
+        } finally {
+            Clear-SandboxFaults
+            Remove-MetaflowStack $name -Confirm:$false -ErrorAction SilentlyContinue
+        }
+    }
+
+    It 'succeed with slow answers and dropped connections' {
+        $name = New-TestStackName 'drops'
+        Set-SandboxTransientFaults @{ slowPercent = 20; slowMs = 300; dropPercent = 10; seed = 3 } | Out-Null
+        try {
+            (New-MetaflowStack -StackName $name -TemplatePath $script:SmallTemplatePath).Status | Should -Be 'CREATE_COMPLETE'
+            (Get-MetaflowStackOutput $name).Count | Should -Be 3
+            (Remove-MetaflowStack -StackName $name -Confirm:$false -PassThru).Status | Should -Be 'DELETE_COMPLETE'
+            $injected = Get-SandboxTransientFaults
+            $injected.Drop | Should -BeGreaterThan 0
+            $injected.Slow | Should -BeGreaterThan 0
+        } finally {
+            Clear-SandboxFaults
+            Remove-MetaflowStack $name -Confirm:$false -ErrorAction SilentlyContinue
+        }
+    }
+
+    It 'keep waiting through transient errors the SDK gave up on, and say so in verbose output' {
+        $name = New-TestStackName 'outage'
+        Set-SandboxPace 60
+        try {
+            New-MetaflowStack -StackName $name -NoWait | Out-Null
+            # A hard outage: every call fails for a while; the waiter backs off and carries on.
+            Set-SandboxTransientFaults @{ serverErrorPercent = 100; seed = 1 } | Out-Null
+            $job = Start-ThreadJob { Start-Sleep -Seconds 3; Invoke-RestMethod -Method Delete "$using:SandboxUrl/_sandbox/faults" | Out-Null }
+            $verbose = Wait-MetaflowStack -StackName $name -Verbose 4>&1
+            $job | Wait-Job | Remove-Job
+            ($verbose | Where-Object { $_ -is [Management.Automation.VerboseRecord] }).Message -join "`n" | Should -Match 'Transient error while waiting \(will retry\)'
+            ($verbose | Where-Object { $_.PSObject.TypeNames[0] -eq 'MetaflowAws.Engine.Stacks.MetaflowStack' }).Status | Should -Be 'CREATE_COMPLETE'
+        } finally {
+            Clear-SandboxFaults
+            Set-SandboxPace 5
+            Remove-MetaflowStack $name -Confirm:$false -ErrorAction SilentlyContinue
+        }
+    }
+}
+
+Describe 'A long wait with credentials that expire' {
+    It 'survives assume-role sessions expiring and being refreshed mid-wait' {
+        New-MetaflowStack -StackName refreshrole -EnableCustomRole -NoSagemaker -TemplatePath $null -ErrorAction SilentlyContinue | Out-Null
+        (Get-MetaflowStack refreshrole).Status | Should -Be 'CREATE_COMPLETE'
+        $name = New-TestStackName 'longwait'
+        Invoke-RestMethod -Method Post "$script:SandboxUrl/_sandbox/config" -ContentType 'application/json' -Body '{"stsSessionSeconds": 2, "resourceDelayMs": 80}' | Out-Null
+        $savedKey, $savedSecret = $env:AWS_ACCESS_KEY_ID, $env:AWS_SECRET_ACCESS_KEY
+        try {
+            Remove-Item Env:AWS_ACCESS_KEY_ID, Env:AWS_SECRET_ACCESS_KEY
+            Clear-SandboxLog
+            $stack = New-MetaflowStack -StackName $name -ProfileName assumer -NoSagemaker
+            $stack.Status | Should -Be 'CREATE_COMPLETE'
+            $stack.ProfileName | Should -Be 'assumer'
+            (Get-SandboxCalls 'sts:AssumeRole').Count | Should -BeGreaterThan 1 -Because 'the 2-second sessions ran out during the wait and were renewed'
+            @((Get-SandboxLog).entries | Where-Object errorCode -eq 'ExpiredToken') | Should -BeNullOrEmpty
+        } finally {
+            $env:AWS_ACCESS_KEY_ID, $env:AWS_SECRET_ACCESS_KEY = $savedKey, $savedSecret
+            Invoke-RestMethod -Method Post "$script:SandboxUrl/_sandbox/config" -ContentType 'application/json' -Body '{"stsSessionSeconds": null, "resourceDelayMs": 5}' | Out-Null
+            Remove-MetaflowStack $name -Confirm:$false -ErrorAction SilentlyContinue
+            Remove-MetaflowStack refreshrole -Confirm:$false -ErrorAction SilentlyContinue
+        }
+    }
+}
