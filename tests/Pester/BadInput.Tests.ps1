@@ -22,7 +22,7 @@ BeforeDiscovery {
         @{ Case = 'Get: secret key without access key'; Run = { Get-MetaflowStack -SecretKey 'x' }; Id = 'IncompleteCredentials'; Cmd = 'GetMetaflowStack'; Message = '*-AccessKey and -SecretKey*' }
         @{ Case = 'Export: corrupt config file'; Run = { Export-MetaflowConfig -StackName $mf -MetaflowHome $corruptHome }; Id = 'ConfigFileCorrupt'; Cmd = 'ExportMetaflowConfig'; Message = '*-Force*' }
         @{ Case = 'Export: Metaflow profile name with a slash'; Run = { Export-MetaflowConfig -StackName $mf -MetaflowHome $emptyHome -MetaflowProfile 'a/b' }; Id = 'InvalidMetaflowProfile'; Cmd = 'ExportMetaflowConfig'; Message = "*'a/b'*" }
-        @{ Case = 'Export: a stack that is not a Metaflow stack'; Run = { Export-MetaflowConfig -StackName $plain -MetaflowHome $emptyHome }; Id = 'NotAMetaflowStack'; Cmd = 'ExportMetaflowConfig'; Message = '*' }
+        @{ Case = 'Export: a stack with nothing Metaflow reads'; Run = { Export-MetaflowConfig -StackName $bare -MetaflowHome $emptyHome }; Id = 'NotAMetaflowStack'; Cmd = 'ExportMetaflowConfig'; Message = '*' }
         @{ Case = 'Get config: no config file'; Run = { Get-MetaflowConfig -MetaflowHome $emptyHome }; Id = 'ConfigNotFound'; Cmd = 'GetMetaflowConfig'; Message = '*Export-MetaflowConfig*' }
         @{ Case = 'Get config: corrupt config file'; Run = { Get-MetaflowConfig -MetaflowHome $corruptHome }; Id = 'ConfigFileCorrupt'; Cmd = 'GetMetaflowConfig'; Message = '*' }
         @{ Case = 'API key: stack deployed without APIBasicAuth'; Run = { Set-MetaflowApiKey -StackName $plain -MetaflowHome $emptyHome }; Id = 'FeatureNotDeployed'; Cmd = 'SetMetaflowApiKey'; Message = '*APIBasicAuth*' }
@@ -54,16 +54,21 @@ BeforeAll {
     $script:corruptHome = Join-Path $script:TestHome 'corrupt-home'
     New-Item -ItemType Directory -Force $script:corruptHome | Out-Null
     Set-Content (Join-Path $script:corruptHome 'config.json') '{"METAFLOW_X": '
-    $script:emptyHome = Join-Path $script:TestHome 'empty-home'
+    $script:bare = New-TestStackName 'badbare'
+    $bareTemplate = Join-Path $script:TestHome 'bare.yml'
+    Set-Content $bareTemplate "Resources:`n  Topic:`n    Type: AWS::SNS::Topic`n"
+    & /usr/bin/aws --endpoint-url $script:SandboxUrl --region us-east-1 cloudformation create-stack --stack-name $script:bare --template-body "file://$bareTemplate" | Out-Null
+    if ($LASTEXITCODE) { New-MetaflowStack -StackName $script:bare -TemplatePath $bareTemplate | Out-Null } else { Wait-MetaflowStack $script:bare | Out-Null }
 }
 AfterAll {
-    foreach ($n in $script:mf, $script:withRole, $script:plain, $script:failed) { Remove-MetaflowStack $n -Confirm:$false -ErrorAction SilentlyContinue }
+    foreach ($n in $script:mf, $script:withRole, $script:plain, $script:failed, $script:bare) { Remove-MetaflowStack $n -Confirm:$false -ErrorAction SilentlyContinue }
 }
 
 Describe 'Bad input across the cmdlets' {
     It '<Case>: <Id>, and no mutating call' -ForEach $script:cases {
         $mf = $script:mf; $withRole = $script:withRole; $plain = $script:plain; $failed = $script:failed
-        $corruptHome = $script:corruptHome; $emptyHome = $script:emptyHome
+        $corruptHome = $script:corruptHome; $bare = $script:bare
+        $emptyHome = Join-Path $script:TestHome ('empty-' + [guid]::NewGuid().ToString('N'))
         $configBefore = Get-Content $env:AWS_CONFIG_FILE -Raw
         Clear-SandboxLog
         { & $Run -ErrorAction Stop } | Should -Throw -ErrorId "$Id,MetaflowAws.Cmdlets.Commands.$Cmd" -ExpectedMessage $Message
