@@ -9,6 +9,13 @@ public abstract class StackCmdlet : MetaflowCmdlet
 {
     internal const int ProgressActivityId = 0x4D46; // constant, so every update replaces the same bar
 
+    /// <summary>Gets or sets the longest time to wait, in seconds; the stack operation goes on in AWS after it (re-attach with Wait-MetaflowStack).</summary>
+    [Parameter]
+    [ValidateRange(1, int.MaxValue)]
+    public int? TimeoutSec { get; set; }
+
+    internal TimeSpan? Timeout => TimeoutSec is { } t ? TimeSpan.FromSeconds(t) : null;
+
     /// <summary>Gets or sets whether each stack event is written to the information stream as it happens (also shown with -Verbose).</summary>
     [Parameter]
     public SwitchParameter ShowEvents { get; set; }

@@ -310,7 +310,7 @@ public abstract class TemplateCmdlet : StackCmdlet
         var changeSets = new ChangeSetService(service.CloudFormation, session);
         if (!ShouldProcess(current.StackName, "Update stack: " + changes.Summary()))
         {
-            Run(async ct => { await changeSets.DeleteAsync(changes.ChangeSetId, current.StackName, ct).ConfigureAwait(false); return true; });
+            Run(ct => changeSets.DeleteAsync(changes.ChangeSetId, current.StackName, ct));
             return null;
         }
         return Run(async ct =>

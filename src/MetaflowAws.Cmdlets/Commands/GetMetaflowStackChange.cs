@@ -27,7 +27,7 @@ public sealed class GetMetaflowStackChange : TemplateCmdlet
             var plan = PlanUpdate(service, current, UseBundledTemplate);
             var changes = CreateChangeSet(session, service, plan);
             if (changes.HasChanges)
-                Run(async ct => { await new ChangeSetService(service.CloudFormation, session).DeleteAsync(changes.ChangeSetId, current.StackName, ct).ConfigureAwait(false); return true; });
+                Run(ct => new ChangeSetService(service.CloudFormation, session).DeleteAsync(changes.ChangeSetId, current.StackName, ct));
             else
                 WriteVerbose($"No changes to stack '{current.StackName}'.");
             foreach (var c in changes.Changes) WriteObject(c);

@@ -38,7 +38,7 @@ public sealed class GrantMetaflowUserRole : MetaflowCmdlet
             if (!grant.ChangesPolicy)
                 WriteVerbose($"Every principal is already trusted by {grant.RoleArn}; nothing to change.");
             else if (ShouldProcess(grant.RoleArn, $"Let {string.Join(", ", grant.Added)} assume the role; the trust policy becomes:\n{grant.NewPolicy}"))
-                Run(async ct => { await service.ApplyAsync(grant, ct).ConfigureAwait(false); return true; });
+                Run(ct => service.ApplyAsync(grant, ct));
             else
                 return;
             if (PassThru) WriteObject(new MetaflowUserRole(grant.StackName, grant.RoleArn, grant.Added, grant.AlreadyTrusted));

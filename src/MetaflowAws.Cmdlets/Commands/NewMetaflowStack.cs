@@ -21,11 +21,6 @@ public sealed class NewMetaflowStack : TemplateCmdlet
     [Parameter]
     public SwitchParameter NoWait { get; set; }
 
-    /// <summary>Gets or sets the longest time to wait, in seconds; the stack operation goes on after it.</summary>
-    [Parameter]
-    [ValidateRange(1, int.MaxValue)]
-    public int? TimeoutSec { get; set; }
-
     /// <summary>Gets or sets whether to replace a stack left by a failed create (ROLLBACK_COMPLETE): delete it, then create it again, after confirmation.</summary>
     [Parameter]
     public SwitchParameter Force { get; set; }
@@ -36,7 +31,7 @@ public sealed class NewMetaflowStack : TemplateCmdlet
         {
             var session = ResolveSession();
             var result = CreateFlow(session, StackService.Create(session), StackName, DisableRollback, Force, NoWait,
-                TimeoutSec is { } t ? TimeSpan.FromSeconds(t) : null);
+                Timeout);
             if (result is not null) WriteObject(result);
         });
     }

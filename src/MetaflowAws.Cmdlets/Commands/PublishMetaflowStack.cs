@@ -20,18 +20,13 @@ public sealed class PublishMetaflowStack : TemplateCmdlet
     [Parameter]
     public SwitchParameter NoWait { get; set; }
 
-    /// <summary>Gets or sets the longest time to wait, in seconds.</summary>
-    [Parameter]
-    [ValidateRange(1, int.MaxValue)]
-    public int? TimeoutSec { get; set; }
-
     protected override void ProcessRecord()
     {
         Guard(() =>
         {
             var session = ResolveSession();
             var service = StackService.Create(session);
-            var timeout = TimeoutSec is { } t ? TimeSpan.FromSeconds(t) : (TimeSpan?)null;
+            var timeout = Timeout;
             var current = Run(ct => service.FindAsync(StackName, ct));
             var result = current is null || IsFailedCreate(current.Status)
                 ? CreateFlow(session, service, StackName, disableRollback: false, force: current is not null, NoWait, timeout)

@@ -22,11 +22,6 @@ public sealed class RemoveMetaflowStack : StackCmdlet
     [Parameter]
     public SwitchParameter NoWait { get; set; }
 
-    /// <summary>Gets or sets the longest time to wait, in seconds.</summary>
-    [Parameter]
-    [ValidateRange(1, int.MaxValue)]
-    public int? TimeoutSec { get; set; }
-
     /// <summary>
     /// Gets or sets whether to delete the stack's data too: its S3 buckets are emptied (every object
     /// version and delete marker) and removed, though the template retains them. This cannot be undone.
@@ -81,7 +76,7 @@ public sealed class RemoveMetaflowStack : StackCmdlet
                 await service.DeleteAsync(stack.StackId, stack.StackName, RetainResource ?? [], ct).ConfigureAwait(false);
                 if (NoWait) return await service.GetAsync(stack.StackId, ct).ConfigureAwait(false);
                 return WaitWithProgress(service, stack.StackId, stack.StackName, resources.Count,
-                    TimeoutSec is { } t ? TimeSpan.FromSeconds(t) : null, ct, after, justStarted: true);
+                    Timeout, ct, after, justStarted: true);
             });
             if (PassThru) WriteObject(result);
         });

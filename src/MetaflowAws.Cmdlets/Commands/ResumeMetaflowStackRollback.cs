@@ -18,11 +18,6 @@ public sealed class ResumeMetaflowStackRollback : StackCmdlet
     [Parameter]
     public string[]? SkipResource { get; set; }
 
-    /// <summary>Gets or sets the longest time to wait, in seconds.</summary>
-    [Parameter]
-    [ValidateRange(1, int.MaxValue)]
-    public int? TimeoutSec { get; set; }
-
     private static readonly IReadOnlySet<string> Success = new HashSet<string> { "UPDATE_ROLLBACK_COMPLETE" };
 
     protected override void ProcessRecord()
@@ -42,7 +37,7 @@ public sealed class ResumeMetaflowStackRollback : StackCmdlet
             {
                 var after = await service.NewestEventIdAsync(stack.StackId, ct).ConfigureAwait(false);
                 await service.ContinueRollbackAsync(stack.StackId, stack.StackName, skip, ct).ConfigureAwait(false);
-                return WaitWithProgress(service, stack.StackId, stack.StackName, 0, TimeoutSec is { } t ? TimeSpan.FromSeconds(t) : null, ct, after, Success, "Rollback", justStarted: true);
+                return WaitWithProgress(service, stack.StackId, stack.StackName, 0, Timeout, ct, after, Success, "Rollback", justStarted: true);
             });
             WriteObject(result);
         });

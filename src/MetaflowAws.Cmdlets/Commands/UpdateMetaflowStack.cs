@@ -24,11 +24,6 @@ public sealed class UpdateMetaflowStack : TemplateCmdlet
     [Parameter]
     public SwitchParameter NoWait { get; set; }
 
-    /// <summary>Gets or sets the longest time to wait, in seconds; the update goes on after it.</summary>
-    [Parameter]
-    [ValidateRange(1, int.MaxValue)]
-    public int? TimeoutSec { get; set; }
-
     protected override void ProcessRecord()
     {
         Guard(() =>
@@ -36,7 +31,7 @@ public sealed class UpdateMetaflowStack : TemplateCmdlet
             var session = ResolveSession();
             var service = StackService.Create(session);
             var current = Run(ct => service.GetAsync(StackName, ct));
-            var result = UpdateFlow(session, service, current, UseBundledTemplate, NoWait, TimeoutSec is { } t ? TimeSpan.FromSeconds(t) : null);
+            var result = UpdateFlow(session, service, current, UseBundledTemplate, NoWait, Timeout);
             if (result is not null) WriteObject(result);
         });
     }

@@ -14,11 +14,6 @@ public sealed class WaitMetaflowStack : StackCmdlet
     [ArgumentCompleter(typeof(StackNameCompleter))]
     public string StackName { get; set; } = "";
 
-    /// <summary>Gets or sets the longest time to wait, in seconds; the stack operation goes on after it.</summary>
-    [Parameter]
-    [ValidateRange(1, int.MaxValue)]
-    public int? TimeoutSec { get; set; }
-
     protected override void ProcessRecord()
     {
         Guard(() =>
@@ -38,7 +33,7 @@ public sealed class WaitMetaflowStack : StackCmdlet
                         expected = TemplatePlan.ActiveResources(TemplateDocument.Parse(body), stack.Parameters, stack.Region, stack.StackName).Count;
                     }
                 }
-                return WaitWithProgress(service, stack.StackId, stack.StackName, expected, TimeoutSec is { } t ? TimeSpan.FromSeconds(t) : null, ct);
+                return WaitWithProgress(service, stack.StackId, stack.StackName, expected, Timeout, ct);
             });
             WriteObject(result);
         });

@@ -21,6 +21,10 @@ public static class AwsErrors
         }
     }
 
+    /// <summary>Runs one AWS call that returns nothing; failures become <see cref="MetaflowException"/>.</summary>
+    public static Task Call(Func<Task> call, string operation, string? stackName, AwsSession session)
+        => Call(async () => { await call().ConfigureAwait(false); return true; }, operation, stackName, session);
+
     public static MetaflowException? Translate(Exception ex, string operation, string? stackName, AwsSession session)
     {
         var where = $"in {session.Region}" + (session.ProfileName is null ? "" : $" (profile '{session.ProfileName}')");

@@ -133,7 +133,8 @@ internal sealed class BufferedXmlContext : XmlUnmarshallerContext
 
     public byte[] Body { get; }
 
-    private static byte[] ReadAll(Stream stream)
+    /// <summary>A response body, whole (AWS responses the module reads are small).</summary>
+    internal static byte[] ReadAll(Stream stream)
     {
         using var copy = new MemoryStream();
         stream.CopyTo(copy);

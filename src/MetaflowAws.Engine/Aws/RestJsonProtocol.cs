@@ -89,7 +89,7 @@ internal sealed class JsonDocumentUnmarshaller<TResponse>(string service, Func<J
 internal sealed class BufferedJsonContext : JsonUnmarshallerContext
 {
     public BufferedJsonContext(Stream stream, IWebResponseData response, bool isException, IRequestContext? requestContext)
-        : this(ReadAll(stream), response, isException, requestContext) { }
+        : this(BufferedXmlContext.ReadAll(stream), response, isException, requestContext) { }
 
     private BufferedJsonContext(byte[] body, IWebResponseData response, bool isException, IRequestContext? requestContext)
         : base(new MemoryStream(body), false, response, isException, requestContext)
@@ -98,11 +98,4 @@ internal sealed class BufferedJsonContext : JsonUnmarshallerContext
     }
 
     public byte[] Body { get; }
-
-    private static byte[] ReadAll(Stream stream)
-    {
-        using var copy = new MemoryStream();
-        stream.CopyTo(copy);
-        return copy.ToArray();
-    }
 }

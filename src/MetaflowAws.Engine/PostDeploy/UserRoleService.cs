@@ -48,9 +48,6 @@ public sealed class UserRoleService(IIam iam, AwsSession session)
     }
 
     public Task ApplyAsync(UserRoleGrant grant, CancellationToken ct)
-        => AwsErrors.Call(async () =>
-        {
-            await iam.UpdateAssumeRolePolicyAsync(new UpdateAssumeRolePolicyRequest { RoleName = grant.RoleName, PolicyDocument = grant.NewPolicy }, ct).ConfigureAwait(false);
-            return true;
-        }, "iam:UpdateAssumeRolePolicy", grant.StackName, session);
+        => AwsErrors.Call(() => iam.UpdateAssumeRolePolicyAsync(new UpdateAssumeRolePolicyRequest { RoleName = grant.RoleName, PolicyDocument = grant.NewPolicy }, ct),
+            "iam:UpdateAssumeRolePolicy", grant.StackName, session);
 }

@@ -53,15 +53,11 @@ public sealed class ChangeSetService(ICloudFormation cfn, AwsSession session)
     }
 
     public Task DeleteAsync(string changeSetId, string stackName, CancellationToken ct)
-        => AwsErrors.Call(async () => { await cfn.DeleteChangeSetAsync(new DeleteChangeSetRequest { ChangeSetName = changeSetId }, ct).ConfigureAwait(false); return true; },
-            "DeleteChangeSet", stackName, session);
+        => AwsErrors.Call(() => cfn.DeleteChangeSetAsync(new DeleteChangeSetRequest { ChangeSetName = changeSetId }, ct), "DeleteChangeSet", stackName, session);
 
     public Task ExecuteAsync(string changeSetId, string stackName, CancellationToken ct)
-        => AwsErrors.Call(async () =>
-        {
-            await cfn.ExecuteChangeSetAsync(new ExecuteChangeSetRequest { ChangeSetName = changeSetId, ClientRequestToken = "metaflowaws-" + Guid.NewGuid().ToString("N") }, ct).ConfigureAwait(false);
-            return true;
-        }, "ExecuteChangeSet", stackName, session);
+        => AwsErrors.Call(() => cfn.ExecuteChangeSetAsync(new ExecuteChangeSetRequest { ChangeSetName = changeSetId, ClientRequestToken = "metaflowaws-" + Guid.NewGuid().ToString("N") }, ct),
+            "ExecuteChangeSet", stackName, session);
 
     private static MetaflowStackChange ToChange(string stackName, ResourceChangeInfo c)
     {

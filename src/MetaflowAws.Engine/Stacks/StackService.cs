@@ -104,12 +104,9 @@ public sealed class StackService(ICloudFormation cfn, AwsSession session)
         return page.StackEvents.FirstOrDefault()?.EventId;
     }
 
-    public async Task ContinueRollbackAsync(string stackId, string stackName, IReadOnlyList<string> skip, CancellationToken ct)
-        => await AwsErrors.Call(async () =>
-        {
-            await cfn.ContinueUpdateRollbackAsync(new ContinueUpdateRollbackRequest { StackName = stackId, ResourcesToSkip = skip, ClientRequestToken = "metaflowaws-" + Guid.NewGuid().ToString("N") }, ct).ConfigureAwait(false);
-            return true;
-        }, "ContinueUpdateRollback", stackName, session).ConfigureAwait(false);
+    public Task ContinueRollbackAsync(string stackId, string stackName, IReadOnlyList<string> skip, CancellationToken ct)
+        => AwsErrors.Call(() => cfn.ContinueUpdateRollbackAsync(new ContinueUpdateRollbackRequest { StackName = stackId, ResourcesToSkip = skip, ClientRequestToken = "metaflowaws-" + Guid.NewGuid().ToString("N") }, ct),
+            "ContinueUpdateRollback", stackName, session);
 
     internal static MetaflowStackEvent ToEvent(StackEventInfo e) => new()
     {

@@ -295,36 +295,11 @@ public sealed partial class StackEngine
             lock (stack.Sync) stack.Resources.Add(resource);
             AddEvent(stack, resource, "CREATE_IN_PROGRESS", null);
             await Task.Delay(ResourceDelay);
-
-            string? failure = null;
-            try
+            if (!Finish(stack, resource, Apply(stack, resource, def, scope, "Create", replace: true), "CREATE"))
             {
-                var props = Intrinsics.Evaluate(def.GetValueOrDefault("Properties") ?? new Dictionary<string, object?>(), scope) as Dictionary<string, object?> ?? new();
-                resource.Properties = props;
-                failure = ResourceModel.LimitViolation(type, props) ?? FaultFor(stack, id, "Create");
-                if (failure is null)
-                {
-                    var identity = ResourceModel.Create(stack.Context, id, type, props);
-                    resource.Ref = identity.Ref;
-                    resource.PhysicalId = identity.PhysicalId;
-                    resource.Attributes = identity.Attributes;
-                    resource.Secret = ResourceModel.NewSecret(type, props);
-                    AddEvent(stack, resource, "CREATE_IN_PROGRESS", "Resource creation Initiated");
-                    failure = OnResourceCreated?.Invoke(stack, resource);
-                }
-            }
-            catch (TemplateError ex) { failure = ex.Message; }
-
-            if (failure is not null)
-            {
-                resource.Status = "CREATE_FAILED";
-                resource.Reason = failure;
-                AddEvent(stack, resource, "CREATE_FAILED", failure);
                 await FailCreateAsync(stack, id);
                 return;
             }
-            resource.Status = "CREATE_COMPLETE";
-            AddEvent(stack, resource, "CREATE_COMPLETE", null);
         }
 
         try

@@ -204,17 +204,7 @@ public sealed partial class StackEngine
                 AddEvent(stack, resource, "CREATE_IN_PROGRESS", null);
                 await Task.Delay(ResourceDelay);
                 failure = Apply(stack, resource, def, scope, "Update", replace: true);
-                if (failure is null)
-                {
-                    resource.Status = "CREATE_COMPLETE";
-                    AddEvent(stack, resource, "CREATE_COMPLETE", null);
-                }
-                else
-                {
-                    resource.Status = "CREATE_FAILED";
-                    resource.Reason = failure;
-                    AddEvent(stack, resource, "CREATE_FAILED", failure);
-                }
+                Finish(stack, resource, failure, "CREATE");
             }
             else if (change.Action == "Modify" && resource is not null)
             {
@@ -231,17 +221,7 @@ public sealed partial class StackEngine
                 failure = Apply(stack, resource, def, scope, "Update", replace);
                 if (failure is null && replace)
                     AddEvent(stack, resource, "UPDATE_IN_PROGRESS", "Requested update requires the creation of a new physical resource; hence creating one.");
-                if (failure is null)
-                {
-                    resource.Status = "UPDATE_COMPLETE";
-                    AddEvent(stack, resource, "UPDATE_COMPLETE", null);
-                }
-                else
-                {
-                    resource.Status = "UPDATE_FAILED";
-                    resource.Reason = failure;
-                    AddEvent(stack, resource, "UPDATE_FAILED", failure);
-                }
+                Finish(stack, resource, failure, "UPDATE");
             }
             if (failure is not null)
             {
@@ -294,6 +274,8 @@ public sealed partial class StackEngine
                 resource.Attributes = identity.Attributes;
                 resource.Secret = ResourceModel.NewSecret(resource.Type, props);
                 resource.LiveDocument = null;
+                if (operation == "Create") AddEvent(stack, resource, resource.Status, "Resource creation Initiated");
+                return OnResourceCreated?.Invoke(stack, resource);
             }
             return null;
         }
@@ -301,6 +283,15 @@ public sealed partial class StackEngine
         {
             return ex.Message;
         }
+    }
+
+    /// <summary>Ends a resource's create or update: COMPLETE, or FAILED with the reason. True when it succeeded.</summary>
+    private static bool Finish(Stack stack, ResourceState resource, string? failure, string verb)
+    {
+        resource.Status = verb + (failure is null ? "_COMPLETE" : "_FAILED");
+        resource.Reason = failure;
+        AddEvent(stack, resource, resource.Status, failure);
+        return failure is null;
     }
 
     private async Task DeletePhysicalAsync(Stack stack, ResourceState r)
@@ -312,7 +303,8 @@ public sealed partial class StackEngine
         }
         AddEvent(stack, r, "DELETE_IN_PROGRESS", null);
         await Task.Delay(ResourceDelay / 2);
-        AddEvent(stack, r, "DELETE_COMPLETE", null);
+        if (OnResourceDeleting?.Invoke(stack, r) is { } failure) AddEvent(stack, r, "DELETE_FAILED", failure);
+        else AddEvent(stack, r, "DELETE_COMPLETE", null);
     }
 
     /// <summary>Puts resources back, newest change first; a resource told to fail its rollback stops it in UPDATE_ROLLBACK_FAILED.</summary>
