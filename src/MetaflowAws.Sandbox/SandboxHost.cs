@@ -416,6 +416,9 @@ public sealed class SandboxState
                 Faults.Configure(new FaultSettings());
                 result = new { cleared = true };
                 break;
+            case ("POST", "/sessions/expire"):
+                result = new { expired = Credentials.ExpireSessions() };
+                break;
             case ("POST", "/faults/transient"):
                 Faults.Configure(FaultInjector.Parse(await JsonSerializer.DeserializeAsync<JsonElement>(ctx.Request.Body)));
                 result = Faults.Snapshot();

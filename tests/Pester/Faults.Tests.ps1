@@ -64,23 +64,26 @@ Describe 'Deploy, update and remove under transient faults' {
 }
 
 Describe 'A long wait with credentials that expire' {
-    It 'survives assume-role sessions expiring and being refreshed mid-wait' {
-        New-MetaflowStack -StackName refreshrole -EnableCustomRole -NoSagemaker -TemplatePath $null -ErrorAction SilentlyContinue | Out-Null
+    It 'survives its assume-role session expiring mid-wait: new credentials, then the wait goes on' {
+        New-MetaflowStack -StackName refreshrole -EnableCustomRole -NoSagemaker -ErrorAction SilentlyContinue | Out-Null
         (Get-MetaflowStack refreshrole).Status | Should -Be 'CREATE_COMPLETE'
         $name = New-TestStackName 'longwait'
-        Invoke-RestMethod -Method Post "$script:SandboxUrl/_sandbox/config" -ContentType 'application/json' -Body '{"stsSessionSeconds": 2, "resourceDelayMs": 80}' | Out-Null
+        Set-SandboxPace 60
         $savedKey, $savedSecret = $env:AWS_ACCESS_KEY_ID, $env:AWS_SECRET_ACCESS_KEY
         try {
             Remove-Item Env:AWS_ACCESS_KEY_ID, Env:AWS_SECRET_ACCESS_KEY
             Clear-SandboxLog
+            $job = Start-ThreadJob { Start-Sleep -Milliseconds 2000; Invoke-RestMethod -Method Post "$using:SandboxUrl/_sandbox/sessions/expire" }
             $stack = New-MetaflowStack -StackName $name -ProfileName assumer -NoSagemaker
+            ($job | Wait-Job | Receive-Job).expired | Should -BeGreaterThan 0 -Because 'the session in use was ended during the wait'
+            $job | Remove-Job
             $stack.Status | Should -Be 'CREATE_COMPLETE'
             $stack.ProfileName | Should -Be 'assumer'
-            (Get-SandboxCalls 'sts:AssumeRole').Count | Should -BeGreaterThan 1 -Because 'the 2-second sessions ran out during the wait and were renewed'
-            @((Get-SandboxLog).entries | Where-Object errorCode -eq 'ExpiredToken') | Should -BeNullOrEmpty
+            (Get-SandboxCalls 'sts:AssumeRole').Count | Should -BeGreaterThan 1 -Because 'new credentials were fetched after the old ones expired'
+            @((Get-SandboxLog).entries | Where-Object errorCode -eq 'ExpiredToken').Count | Should -BeGreaterThan 0 -Because 'AWS refused the expired session once'
         } finally {
             $env:AWS_ACCESS_KEY_ID, $env:AWS_SECRET_ACCESS_KEY = $savedKey, $savedSecret
-            Invoke-RestMethod -Method Post "$script:SandboxUrl/_sandbox/config" -ContentType 'application/json' -Body '{"stsSessionSeconds": null, "resourceDelayMs": 5}' | Out-Null
+            Set-SandboxPace 5
             Remove-MetaflowStack $name -Confirm:$false -ErrorAction SilentlyContinue
             Remove-MetaflowStack refreshrole -Confirm:$false -ErrorAction SilentlyContinue
         }

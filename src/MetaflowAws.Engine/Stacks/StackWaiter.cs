@@ -51,6 +51,7 @@ public sealed class StackWaiter(ICloudFormation cfn, AwsSession session)
         var opEvents = new List<MetaflowStackEvent>();
         var completions = new List<DateTime>();
         var shortened = false;
+        var refreshed = false;
         string operation = options.Operation ?? "Operation";
         string? current = null, currentStatus = null;
         var started = options.AfterEventId is not null;
@@ -71,6 +72,16 @@ public sealed class StackWaiter(ICloudFormation cfn, AwsSession session)
             {
                 fresh = await ReadNewEventsAsync(stackId, stackName, seen, started, cancellationToken).ConfigureAwait(false);
                 backoff = PollInterval;
+                refreshed = false;
+            }
+            catch (MetaflowException ex) when (ex.AwsErrorCode is "ExpiredToken" or "ExpiredTokenException" or "RequestExpired"
+                                               && session.Credentials is Amazon.Runtime.RefreshingAWSCredentials refreshing && !refreshed)
+            {
+                // A long wait outlives its session (assume-role, SSO): get new credentials once, then go on.
+                refreshing.ClearCredentials();
+                refreshed = true;
+                options.OnTransientError?.Invoke(ex);
+                continue;
             }
             catch (MetaflowException ex) when (AwsErrors.IsTransient(ex))
             {

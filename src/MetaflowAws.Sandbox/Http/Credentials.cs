@@ -24,6 +24,15 @@ public sealed class Credentials
 
     public Identity Identity(string keyId) => _identities[keyId];
 
+    /// <summary>Ends every issued session now, as if their time ran out (tests of a wait outliving its credentials).</summary>
+    public int ExpireSessions()
+    {
+        var n = 0;
+        foreach (var (key, identity) in _identities)
+            if (identity.SessionToken is not null && identity.Expires > DateTime.UtcNow) { _identities[key] = identity with { Expires = DateTime.UtcNow.AddSeconds(-1) }; n++; }
+        return n;
+    }
+
     /// <summary>Known, but its session has ended.</summary>
     public bool IsExpired(string keyId) => _identities.TryGetValue(keyId, out var i) && i.Expires is { } e && e <= DateTime.UtcNow;
 }
