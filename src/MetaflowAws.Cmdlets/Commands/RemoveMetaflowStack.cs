@@ -50,6 +50,7 @@ public sealed class RemoveMetaflowStack : StackCmdlet
             var result = Run(async ct =>
             {
                 await service.DeleteAsync(stack.StackId, stack.StackName, RetainResource ?? [], ct).ConfigureAwait(false);
+                StackNameCompleter.Forget(service.Session);
                 if (NoWait) return await service.GetAsync(stack.StackId, ct).ConfigureAwait(false);
                 return WaitWithProgress(service, stack.StackId, stack.StackName, resources.Count,
                     TimeoutSec is { } t ? TimeSpan.FromSeconds(t) : null, ct);
