@@ -227,8 +227,8 @@ function Get-TypeFullName([type] $Type) {
 $CommonParameters = [Collections.Generic.HashSet[string]]::new([string[]]([Management.Automation.Cmdlet]::CommonParameters + [Management.Automation.Cmdlet]::OptionalCommonParameters), [StringComparer]::OrdinalIgnoreCase)
 
 function Get-PipelineInputText($Sets) {
-    $byValue = @($Sets | Where-Object ValueFromPipeline).Count -gt 0
-    $byName = @($Sets | Where-Object ValueFromPipelineByPropertyName).Count -gt 0
+    $byValue = $false; $byName = $false
+    foreach ($s in $Sets) { $byValue = $byValue -or $s.ValueFromPipeline; $byName = $byName -or $s.ValueFromPipelineByPropertyName }
     if ($byValue -and $byName) { 'True (ByValue, ByPropertyName)' }
     elseif ($byValue) { 'True (ByValue)' }
     elseif ($byName) { 'True (ByPropertyName)' }
@@ -414,19 +414,29 @@ $models = foreach ($cmd in $commands) {
             $override = $doc.Parameters[$meta.Name]
             $description = if ($override.Append) { @($description) + $override.Blocks } else { $override.Blocks }
         }
-        if (-not @($description | Where-Object { $_.Text.Trim() })) {
+        if (-not $description.Where({ $_.Text.Trim() })) {
             Add-Problem "$($cmd.Name) -$($meta.Name): no description; add an XML doc comment ('/// <summary>Gets or sets ...') to $($type.Name).$($meta.Name), or a '### -$($meta.Name)' section in $page."
         }
+        # (Loops, not pipelines: this runs for every parameter of every cmdlet on every build.)
         $sets = @($meta.ParameterSets.Values)
-        $validate = $meta.Attributes | Where-Object { $_ -is [Management.Automation.ValidateSetAttribute] } | Select-Object -First 1
-        $positions = @($sets | Where-Object Position -ge 0 | ForEach-Object Position | Sort-Object -Unique)
+        $validate = $null; $globbing = $false
+        foreach ($a in $meta.Attributes) {
+            if ($a -is [Management.Automation.ValidateSetAttribute]) { $validate = $a }
+            elseif ($a -is [Management.Automation.SupportsWildcardsAttribute]) { $globbing = $true }
+        }
+        $positions = [Collections.Generic.SortedSet[int]]::new()
+        $required = $true
+        foreach ($s in $sets) {
+            if ($s.Position -ge 0) { $positions.Add($s.Position) | Out-Null }
+            if (-not $s.IsMandatory) { $required = $false }
+        }
         $parameters[$meta.Name] = [pscustomobject]@{
             Name         = $meta.Name
             Description  = $description
-            Required     = @($sets | Where-Object { -not $_.IsMandatory }).Count -eq 0
-            Position     = if ($positions.Count -eq 1) { "$($positions[0])" } else { 'named' }
+            Required     = $required
+            Position     = if ($positions.Count -eq 1) { "$($positions.Min)" } else { 'named' }
             PipelineInput = Get-PipelineInputText $sets
-            Globbing     = [bool]($meta.Attributes | Where-Object { $_ -is [Management.Automation.SupportsWildcardsAttribute] })
+            Globbing     = $globbing
             Aliases      = @($meta.Aliases)
             ValidValues  = if ($validate) { @($validate.ValidValues) } else { @() }
             IsSwitch     = $meta.SwitchParameter

@@ -28,7 +28,7 @@ Describe 'Help of <Name>' -ForEach $CmdletCases {
     }
 
     It 'has at least two examples, each with code and a sentence about it' {
-        $examples = @($help.examples.example)
+        $examples = @($help.examples.example | Where-Object { $_ })
         $examples.Count | Should -BeGreaterOrEqual 2
         foreach ($e in $examples) {
             $e.code | Should -Not -BeNullOrEmpty -Because "an example of $Name needs code ($($e.title))"
@@ -64,7 +64,7 @@ Describe 'Help of <Name>' -ForEach $CmdletCases {
     }
 
     It 'has examples that parse and use only parameters the cmdlets have' {
-        foreach ($e in @($help.examples.example)) {
+        foreach ($e in @($help.examples.example | Where-Object { $_ })) {
             $tokens = $errors = $null
             $ast = [Management.Automation.Language.Parser]::ParseInput($e.code, [ref]$tokens, [ref]$errors)
             $errors | Should -BeNullOrEmpty -Because "the code of '$($e.title)' must parse"
@@ -82,7 +82,7 @@ Describe 'Help of <Name>' -ForEach $CmdletCases {
 
     It 'shows the examples with -Examples' {
         $text = Get-Help $Name -Examples | Out-String -Width 200
-        foreach ($e in @($help.examples.example)) { $text | Should -BeLike "*$(($e.code -split "`n")[0].Trim())*" }
+        foreach ($e in @($help.examples.example | Where-Object { $_ })) { $text | Should -BeLike "*$(($e.code -split "`n")[0].Trim())*" }
     }
 }
 
