@@ -40,13 +40,16 @@ function Add-Problem([string] $Message) { $script:Problems.Add($Message) }
 
 #region Markdown
 
-# Inline markup the console cannot show: `code` -> code, **b** / *i* -> text, [text](url) -> text (url).
+# Inline markup the console cannot show: `code` -> code (kept verbatim), **b** / *i* -> text, [text](url) -> text (url).
 function ConvertFrom-InlineMarkdown([string] $Text) {
-    $Text = [regex]::Replace($Text, '\[([^\]]+)\]\(([^)\s]+)\)', '$1 ($2)')
-    $Text = [regex]::Replace($Text, '(?<![\w`])`([^`]+)`(?![\w`])', '$1')
-    $Text = [regex]::Replace($Text, '\*\*([^*]+)\*\*', '$1')
-    $Text = [regex]::Replace($Text, '(?<![\w*])\*([^*\s][^*]*)\*(?![\w*])', '$1')
-    $Text
+    $parts = [regex]::Split($Text, '(`[^`]+`)')
+    $out = foreach ($part in $parts) {
+        if ($part -match '^`([^`]+)`$') { $Matches[1]; continue }
+        $part = [regex]::Replace($part, '\[([^\]]+)\]\(([^)\s]+)\)', '$1 ($2)')
+        $part = [regex]::Replace($part, '\*\*([^*]+)\*\*', '$1')
+        [regex]::Replace($part, '(?<![\w*])\*([^*\s][^*]*)\*(?![\w*])', '$1')
+    }
+    -join $out
 }
 
 # Blocks of a section body: paragraphs (lines joined), list items (one block each, "- " kept),
@@ -369,6 +372,7 @@ function Write-Command([Xml.XmlWriter] $W, $Model) {
         $W.WriteElementString('dev', 'code', $NsDev, $e.Code)
         $W.WriteStartElement('dev', 'remarks', $NsDev)
         Write-Paras $W $e.Remarks
+        $W.WriteElementString('maml', 'para', $NsMaml, '') # a blank line before the next example
         $W.WriteEndElement()
         $W.WriteEndElement()
     }
