@@ -5,7 +5,8 @@
 .DESCRIPTION
     Tasks:
       Build    compile every project (Release)
-      Package  Build, then lay out out/MetaflowAws/<version>/ (manifest, cmdlets, Dependencies/, template)
+      Package  Build, then lay out out/MetaflowAws/<version>/ (manifest, cmdlets, Dependencies/, template,
+               en-US help generated from docs/*.md by tools/New-Help.ps1)
       Test     Package, run the xunit suite and the Pester suite (against a local sandbox), print "N passed, N failed"
       Demo     Package, start the sandbox, deploy the real template, configure Metaflow in a temp folder
       Bench    Package, then measure side by side: import time, completion latency vs the awscli waiter,
@@ -73,7 +74,6 @@ function Invoke-Package {
     $cmdlets = "$Root/src/MetaflowAws.Cmdlets/bin/$Configuration/net10.0"
     Copy-Item "$cmdlets/MetaflowAws.Cmdlets.dll", "$cmdlets/MetaflowAws.Cmdlets.xml" $ModuleDir
     Copy-Item "$Root/module/MetaflowAws.format.ps1xml" $ModuleDir
-    if (Test-Path "$Root/out/help/en-US") { Copy-Item "$Root/out/help/en-US" $ModuleDir -Recurse }
     New-Item -ItemType Directory -Force (Join-Path $ModuleDir 'template') | Out-Null
     Copy-Item "$Root/template/metaflow.yml", "$Root/template/README.md" (Join-Path $ModuleDir 'template')
 
@@ -87,6 +87,13 @@ function Invoke-Package {
         Replace('{{CmdletsToExport}}', (($names | ForEach-Object { "'$_'" }) -join ', '))
     Set-Content (Join-Path $ModuleDir 'MetaflowAws.psd1') $manifest -Encoding utf8NoBOM
     Write-Host "    $($names.Count) cmdlets: $($names -join ', ')"
+
+    # Help (en-US/MetaflowAws.Cmdlets.dll-Help.xml) from docs/*.md and the packaged cmdlets, in a fresh
+    # session so the metadata is that of the module just laid out. Fails on any missing help.
+    Invoke-Step 'help (docs/*.md -> MAML)' {
+        & $script:Pwsh[0] @($script:Pwsh | Select-Object -Skip 1) -NoProfile -NonInteractive -File "$Root/tools/New-Help.ps1" `
+            -ModuleManifest (Join-Path $ModuleDir 'MetaflowAws.psd1') -DocsPath "$Root/docs"
+    }
 }
 
 function Start-Sandbox([int] $ResourceDelayMs = 5) {

@@ -24,7 +24,28 @@ internal static class Completion
         => values.Where(v => v.StartsWith(word ?? "", StringComparison.OrdinalIgnoreCase))
             .Select(v => new CompletionResult(v, v, CompletionResultType.ParameterValue, v));
 
-    public static IEnumerable<string> Regions() => Engine.Aws.KnownRegions.Names();
+    // The SDK also lists "us-east-1-regional", a pseudo-region for S3's regional endpoint; no stack lives there.
+    public static IEnumerable<string> Regions() => Engine.Aws.KnownRegions.Names().Where(n => !n.EndsWith("-regional", StringComparison.Ordinal));
 
     public static IEnumerable<string> Profiles() => Engine.Aws.KnownRegions.ProfileNames();
+
+    /// <summary>
+    /// A path typed on the command line (relative, ~, a PowerShell drive) as the cmdlet will resolve it: against
+    /// PowerShell's current location, not the process's. A completer gets no session state, but it runs on the
+    /// pipeline's thread, where a script block runs in the user's session (SessionStateProxy refuses: a pipeline is running).
+    /// </summary>
+    public static string? ResolvePath(string? path)
+    {
+        if (string.IsNullOrEmpty(path)) return path;
+        try
+        {
+            // Created per call: a script block is tied to the runspace it first ran in.
+            var resolved = ScriptBlock.Create("param($p) $ExecutionContext.SessionState.Path.GetUnresolvedProviderPathFromPSPath($p)").Invoke(path);
+            return resolved.Count == 1 && resolved[0]?.BaseObject is string s ? s : path;
+        }
+        catch (Exception)
+        {
+            return path;
+        }
+    }
 }

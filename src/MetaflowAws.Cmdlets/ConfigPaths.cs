@@ -27,7 +27,7 @@ public sealed class MetaflowProfileCompleter : IArgumentCompleter
     {
         try
         {
-            var home = MetaflowConfigLocation.Resolve(fakeBoundParameters["MetaflowHome"] as string, profile: null).MetaflowHome;
+            var home = MetaflowConfigLocation.Resolve(Completion.ResolvePath(fakeBoundParameters["MetaflowHome"] as string), profile: null).MetaflowHome;
             return Completion.Complete(MetaflowConfigLocation.ListProfiles(home), wordToComplete);
         }
         catch (Exception)

@@ -16,6 +16,9 @@ public sealed class StackNameCompleter : IArgumentCompleter
     internal static void Remember(AwsSession session, IEnumerable<string> names)
         => Cache[Key(session)] = (DateTime.UtcNow, names.ToArray());
 
+    /// <summary>After a stack is created or deleted: the next completion asks AWS again instead of offering a stale list.</summary>
+    internal static void Forget(AwsSession session) => Cache.TryRemove(Key(session), out _);
+
     private static string Key(AwsSession s) => $"{s.ProfileName}|{s.Region}|{s.EndpointFor("CloudFormation")}";
 
     public IEnumerable<CompletionResult> CompleteArgument(string commandName, string parameterName, string wordToComplete, CommandAst commandAst, IDictionary fakeBoundParameters)

@@ -220,6 +220,7 @@ public abstract class TemplateCmdlet : StackCmdlet
         {
             var templateUrl = await StageTemplateAsync(session, stackName, plan.NeedsStagingUpload, plan.TemplateBody, plan.Template.ByteSize, ct).ConfigureAwait(false);
             var stackId = await service.CreateAsync(plan.ToCreateRequest(templateUrl), ct).ConfigureAwait(false);
+            StackNameCompleter.Forget(session);
             if (noWait) return await service.GetAsync(stackId, ct).ConfigureAwait(false);
             return WaitWithProgress(service, stackId, stackName, plan.ExpectedResources, timeout, ct, justStarted: true);
         });

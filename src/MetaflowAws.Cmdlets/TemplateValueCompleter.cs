@@ -12,7 +12,7 @@ public sealed class TemplateValueCompleter : IArgumentCompleter
     {
         try
         {
-            var path = fakeBoundParameters["TemplatePath"] as string ?? DeploymentPlan.DefaultTemplatePath();
+            var path = Completion.ResolvePath(fakeBoundParameters["TemplatePath"] as string) ?? DeploymentPlan.DefaultTemplatePath();
             var template = DeploymentPlan.LoadTemplate(path, out _);
             var templateName = MetaflowParameters.CmdletName.FirstOrDefault(kv => kv.Value.Equals(parameterName, StringComparison.OrdinalIgnoreCase)).Key;
             if (templateName is null || template.Section("Parameters").GetValueOrDefault(templateName) is not Dictionary<string, object?> def) return [];

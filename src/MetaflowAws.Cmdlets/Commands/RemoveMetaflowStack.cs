@@ -74,6 +74,7 @@ public sealed class RemoveMetaflowStack : StackCmdlet
                     }
                 var after = await service.NewestEventIdAsync(stack.StackId, ct).ConfigureAwait(false);
                 await service.DeleteAsync(stack.StackId, stack.StackName, RetainResource ?? [], ct).ConfigureAwait(false);
+                StackNameCompleter.Forget(service.Session);
                 if (NoWait) return await service.GetAsync(stack.StackId, ct).ConfigureAwait(false);
                 return WaitWithProgress(service, stack.StackId, stack.StackName, resources.Count,
                     Timeout, ct, after, justStarted: true);
