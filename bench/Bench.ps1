@@ -16,13 +16,18 @@ function Measure-Pwsh([string] $Command) {
 
 # 1. Import time: a bare pwsh against pwsh + Import-Module, interleaved so both see the same machine.
 Write-Host '==> bench: import time' -ForegroundColor Cyan
-$bare = [Collections.Generic.List[double]]::new(); $import = [Collections.Generic.List[double]]::new()
+# For reference, an empty manifest module: what Import-Module of any .psd1 costs before our code runs.
+$emptyModule = Join-Path ([IO.Path]::GetTempPath()) 'metaflowaws-bench-empty/EmptyModule.psd1'
+New-Item -ItemType Directory -Force (Split-Path $emptyModule) | Out-Null
+Set-Content $emptyModule "@{ ModuleVersion = '1.0'; FunctionsToExport = @(); CmdletsToExport = @() }"
+$bare = [Collections.Generic.List[double]]::new(); $import = [Collections.Generic.List[double]]::new(); $empty = [Collections.Generic.List[double]]::new()
 Measure-Pwsh 'exit' | Out-Null # warm the disk cache for both
 for ($i = 0; $i -lt $ImportRuns; $i++) {
     $bare.Add((Measure-Pwsh 'exit'))
     $import.Add((Measure-Pwsh "Import-Module '$psd1'; exit"))
+    $empty.Add((Measure-Pwsh "Import-Module '$emptyModule'; exit"))
 }
-$bareMedian = Get-Percentile $bare 50; $importMedian = Get-Percentile $import 50
+$bareMedian = Get-Percentile $bare 50; $importMedian = Get-Percentile $import 50; $emptyMedian = Get-Percentile $empty 50
 $importRatio = $importMedian / $bareMedian
 
 # 2. Completion latency, side by side: each round creates two identical stacks at the same moment;
@@ -81,6 +86,7 @@ try {
 
 Write-Host "`nResults" -ForegroundColor Green
 "import: bare pwsh median {0:0} ms, pwsh + Import-Module median {1:0} ms ({2} runs each): ratio {3:0.000} (target <= 1.10)" -f $bareMedian, $importMedian, $ImportRuns, $importRatio
+"        for reference, Import-Module of an empty manifest module: median {0:0} ms, ratio {1:0.000}" -f $emptyMedian, ($emptyMedian / $bareMedian)
 $oursP50 = Get-Percentile $ours 50; $oursP95 = Get-Percentile $ours 95
 "completion latency, MetaflowAws ($($ours.Count) deploys): p50 {0:0.00} s, p95 {1:0.00} s (target p50 <= 0.5 s)" -f $oursP50, $oursP95
 if ($cli.Count) {

@@ -32,10 +32,11 @@ public sealed record WaitOptions
 public sealed class StackWaiter(ICloudFormation cfn, AwsSession session)
 {
     /// <summary>
-    /// Time between polls: one call per poll, so 0.9 s keeps under 1.2 calls/s while a stack is
-    /// noticed complete 0.45 s after it completed, on average (the CLI's waiter polls every 30 s).
+    /// Time between polls: one call per poll, so 1 s keeps under 1.2 calls/s with the final
+    /// DescribeStacks and an early poll near the predicted end; without a prediction a stack is
+    /// noticed complete 0.5 s after it completed on average (the CLI's waiter polls every 30 s).
     /// </summary>
-    public TimeSpan PollInterval { get; init; } = TimeSpan.FromMilliseconds(900);
+    public TimeSpan PollInterval { get; init; } = TimeSpan.FromMilliseconds(1000);
 
     /// <summary>Calls made by this waiter (benchmarks report calls per second).</summary>
     public int Calls { get; private set; }
