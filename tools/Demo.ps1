@@ -27,6 +27,8 @@ try {
         }
         Write-Host "> Get-MetaflowConfig -MetaflowHome $metaflowHome" -ForegroundColor Yellow
         Get-MetaflowConfig -MetaflowHome $metaflowHome | Out-Host
+        Write-Host "> `$stack | Test-MetaflowStack -MetaflowHome $metaflowHome" -ForegroundColor Yellow
+        $stack | Test-MetaflowStack -MetaflowHome $metaflowHome | Format-Table -AutoSize | Out-String -Width 160 | Out-Host
         Write-Host "Metaflow config written to $(Join-Path $metaflowHome 'config.json')" -ForegroundColor Green
     } else {
         Write-Host "> `$stack | Get-MetaflowStackOutput" -ForegroundColor Yellow
