@@ -18,7 +18,7 @@ namespace MetaflowAws.Cmdlets.Commands;
 // EndpointUrl is null binds those to the common parameters and then fails the mandatory -InputObject.
 [Cmdlet(VerbsData.Export, "MetaflowConfig", DefaultParameterSetName = PipelineSet, SupportsShouldProcess = true)]
 [OutputType("MetaflowAws.Engine.Config.MetaflowConfig")]
-public sealed class ExportMetaflowConfig : MetaflowCmdlet
+public sealed class ExportMetaflowConfig : ConfigCmdlet
 {
     private const string PipelineSet = "Pipeline";
     private const string StackSet = "StackName";
@@ -41,20 +41,6 @@ public sealed class ExportMetaflowConfig : MetaflowCmdlet
     [Parameter(Mandatory = true, ValueFromPipeline = true, ParameterSetName = PipelineSet)]
     public PSObject[] InputObject { get; set; } = [];
 
-    /// <summary>
-    /// Gets or sets the Metaflow profile to write (config_&lt;name&gt;.json); defaults to METAFLOW_PROFILE, else
-    /// the default profile (config.json). Not the AWS profile: that is -ProfileName.
-    /// </summary>
-    [Parameter]
-    [ValidateNotNullOrEmpty]
-    [ArgumentCompleter(typeof(MetaflowProfileCompleter))]
-    public string? MetaflowProfile { get; set; }
-
-    /// <summary>Gets or sets the folder of Metaflow's config files; defaults to METAFLOW_HOME, else ~/.metaflowconfig. Created (owner-only) when missing.</summary>
-    [Parameter]
-    [ValidateNotNullOrEmpty]
-    public string? MetaflowHome { get; set; }
-
     /// <summary>Gets or sets whether to write over an existing config file that is not valid (it is kept as &lt;file&gt;.bak).</summary>
     [Parameter]
     public SwitchParameter Force { get; set; }
@@ -66,7 +52,7 @@ public sealed class ExportMetaflowConfig : MetaflowCmdlet
     protected override void BeginProcessing()
     {
         base.BeginProcessing();
-        Guard(() => _location = ConfigPaths.Resolve(this, MetaflowHome, MetaflowProfile), terminating: true);
+        Guard(() => _location = ConfigLocation(), terminating: true);
     }
 
     protected override void ProcessRecord()

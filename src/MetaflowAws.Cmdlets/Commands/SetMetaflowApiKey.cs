@@ -12,21 +12,12 @@ namespace MetaflowAws.Cmdlets.Commands;
 /// </summary>
 [Cmdlet(VerbsCommon.Set, "MetaflowApiKey", SupportsShouldProcess = true)]
 [OutputType(typeof(SecureString))]
-public sealed class SetMetaflowApiKey : MetaflowCmdlet
+public sealed class SetMetaflowApiKey : ConfigCmdlet
 {
     /// <summary>Gets or sets the stack (deployed with APIBasicAuth) whose key to fetch.</summary>
     [Parameter(Mandatory = true, Position = 0, ValueFromPipelineByPropertyName = true)]
     [ArgumentCompleter(typeof(StackNameCompleter))]
     public string StackName { get; set; } = "";
-
-    /// <summary>Gets or sets the Metaflow config folder; defaults to METAFLOW_HOME, then ~/.metaflowconfig.</summary>
-    [Parameter]
-    public string? MetaflowHome { get; set; }
-
-    /// <summary>Gets or sets the Metaflow profile (config_&lt;profile&gt;.json); defaults to METAFLOW_PROFILE, then config.json.</summary>
-    [Parameter]
-    [ArgumentCompleter(typeof(MetaflowProfileCompleter))]
-    public string? MetaflowProfile { get; set; }
 
     /// <summary>Gets or sets whether to replace a config file that is not valid JSON (it is kept as the backup).</summary>
     [Parameter]
@@ -40,7 +31,7 @@ public sealed class SetMetaflowApiKey : MetaflowCmdlet
     {
         Guard(() =>
         {
-            var location = ConfigPaths.Resolve(this, MetaflowHome, MetaflowProfile);
+            var location = ConfigLocation();
             var session = ResolveSession();
             var stack = Run(ct => StackService.Create(session).GetAsync(StackName, ct));
             var keyId = ApiKeyService.KeyIdOf(stack);

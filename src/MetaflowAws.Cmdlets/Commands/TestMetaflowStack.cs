@@ -12,7 +12,7 @@ namespace MetaflowAws.Cmdlets.Commands;
 /// </summary>
 [Cmdlet(VerbsDiagnostic.Test, "MetaflowStack")]
 [OutputType("MetaflowAws.Engine.Checks.MetaflowStackCheck")]
-public sealed class TestMetaflowStack : MetaflowCmdlet
+public sealed class TestMetaflowStack : ConfigCmdlet
 {
     private static readonly HttpClient Http = new() { Timeout = TimeSpan.FromSeconds(15) };
 
@@ -20,15 +20,6 @@ public sealed class TestMetaflowStack : MetaflowCmdlet
     [Parameter(Mandatory = true, Position = 0, ValueFromPipelineByPropertyName = true)]
     [ArgumentCompleter(typeof(StackNameCompleter))]
     public string StackName { get; set; } = "";
-
-    /// <summary>Gets or sets the Metaflow config folder to compare with the stack; defaults to METAFLOW_HOME, then ~/.metaflowconfig.</summary>
-    [Parameter]
-    public string? MetaflowHome { get; set; }
-
-    /// <summary>Gets or sets the Metaflow profile to compare with the stack (config_&lt;profile&gt;.json).</summary>
-    [Parameter]
-    [ArgumentCompleter(typeof(MetaflowProfileCompleter))]
-    public string? MetaflowProfile { get; set; }
 
     /// <summary>Gets or sets a metadata service URL to ping instead of the stack's ServiceUrl output (e.g. through a proxy).</summary>
     [Parameter]
@@ -42,7 +33,7 @@ public sealed class TestMetaflowStack : MetaflowCmdlet
     {
         Guard(() =>
         {
-            var location = SkipConfig ? null : ConfigPaths.Resolve(this, MetaflowHome, MetaflowProfile);
+            var location = SkipConfig ? null : ConfigLocation();
             var session = ResolveSession();
             var checks = Run(async ct =>
             {
