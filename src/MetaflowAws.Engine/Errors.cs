@@ -38,7 +38,6 @@ public static class ErrorIds
     public const string StackRolledBack = "StackRolledBack";
     public const string StackBusy = "StackBusy";
     public const string WaitTimedOut = "WaitTimedOut";
-    public const string WaitCancelled = "WaitCancelled";
     public const string AccessDenied = "AccessDenied";
     public const string Throttled = "Throttled";
     public const string AwsError = "AwsError";
