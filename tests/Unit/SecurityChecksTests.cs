@@ -152,12 +152,7 @@ public sealed class SecurityChecksTests
         var template = RepositoryFiles.Template();
         breakIt(template);
 
-        var findings = SecurityChecks.Check(template);
-
-        var finding = Assert.Single(findings);
-        Assert.Equal(check, finding.Check);
-        Assert.Equal(path, finding.Path);
-        Assert.False(string.IsNullOrWhiteSpace(finding.Message));
+        TemplateTree.AssertSingleFinding(SecurityChecks.Check(template), check, path);
     }
 
     [Fact]

@@ -5,6 +5,15 @@ namespace MetaflowAws.Tests;
 /// <summary>Short ways for tests to reach into and break a parsed template.</summary>
 internal static class TemplateTree
 {
+    /// <summary>A broken copy must produce exactly one finding: this check, at this path, with a message.</summary>
+    public static void AssertSingleFinding(IEnumerable<TemplateFinding> findings, string check, string path)
+    {
+        var finding = Assert.Single(findings);
+        Assert.Equal(check, finding.Check);
+        Assert.Equal(path, finding.Path);
+        Assert.False(string.IsNullOrWhiteSpace(finding.Message));
+    }
+
     public static Dictionary<string, object?> Resource(this TemplateDocument t, string id)
         => (Dictionary<string, object?>)t.Section("Resources")[id]!;
 

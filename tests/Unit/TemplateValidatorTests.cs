@@ -119,12 +119,7 @@ public sealed class TemplateValidatorTests
         var template = RepositoryFiles.Template();
         breakIt(template);
 
-        var findings = TemplateValidator.Validate(template, RepositoryFiles.Specification);
-
-        var finding = Assert.Single(findings);
-        Assert.Equal(check, finding.Check);
-        Assert.Equal(path, finding.Path);
-        Assert.False(string.IsNullOrWhiteSpace(finding.Message));
+        TemplateTree.AssertSingleFinding(TemplateValidator.Validate(template, RepositoryFiles.Specification), check, path);
     }
 
     [Fact]
