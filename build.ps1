@@ -28,7 +28,7 @@ param(
 
     # Bench only: deploys per waiter, runs per import measurement, sandbox pace.
     [int] $BenchRounds = 10,
-    [int] $ImportRuns = 15,
+    [int] $ImportRuns = 20,
     [int] $BenchResourceDelayMs = 200
 )
 

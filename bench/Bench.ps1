@@ -7,28 +7,100 @@ function Get-Percentile([double[]] $Values, [double] $P) {
     $rank = [math]::Max(0, [math]::Ceiling($P / 100 * $sorted.Count) - 1)
     $sorted[$rank]
 }
-function Measure-Pwsh([string] $Command) {
-    $sw = [Diagnostics.Stopwatch]::StartNew()
-    & $script:Pwsh[0] @($script:Pwsh | Select-Object -Skip 1) -NoProfile -NonInteractive -Command $Command | Out-Null
-    $sw.Stop()
-    $sw.Elapsed.TotalMilliseconds
-}
 
-# 1. Import time: a bare pwsh against pwsh + Import-Module, interleaved so both see the same machine.
+# 1. Import time: 'Import-Module MetaflowAws' (by name, from $env:PSModulePath, as users type it) against a bare
+#    'pwsh -NoProfile -Command exit', interleaved so every variant sees the same machine. For reference, an empty
+#    manifest module: what Import-Module of any .psd1 costs before a line of ours runs.
+#    Each variant keeps its own cache folder (XDG_CACHE_HOME): pwsh records the methods a start compiled
+#    (StartupProfileData) and pre-compiles them on the next start, so a shared folder would hand each variant the
+#    previous variant's profile. Separate folders give each the steady state of a user who runs it every day.
+#    Two pwsh builds: the dotnet tool of the quick start (framework-dependent, no ReadyToRun code: everything is
+#    JIT-compiled) and a ReadyToRun build of the same pwsh assemblies, as PowerShell's release packages are published.
 Write-Host '==> bench: import time' -ForegroundColor Cyan
-# For reference, an empty manifest module: what Import-Module of any .psd1 costs before our code runs.
-$emptyModule = Join-Path ([IO.Path]::GetTempPath()) 'metaflowaws-bench-empty/EmptyModule.psd1'
-New-Item -ItemType Directory -Force (Split-Path $emptyModule) | Out-Null
-Set-Content $emptyModule "@{ ModuleVersion = '1.0'; FunctionsToExport = @(); CmdletsToExport = @() }"
-$bare = [Collections.Generic.List[double]]::new(); $import = [Collections.Generic.List[double]]::new(); $empty = [Collections.Generic.List[double]]::new()
-Measure-Pwsh 'exit' | Out-Null # warm the disk cache for both
-for ($i = 0; $i -lt $ImportRuns; $i++) {
-    $bare.Add((Measure-Pwsh 'exit'))
-    $import.Add((Measure-Pwsh "Import-Module '$psd1'; exit"))
-    $empty.Add((Measure-Pwsh "Import-Module '$emptyModule'; exit"))
+$benchDir = Join-Path $Root 'out/bench'
+$modulePath = Join-Path $benchDir 'modules'
+if (Test-Path $modulePath) { Remove-Item $modulePath -Recurse -Force }
+New-Item -ItemType Directory -Force "$modulePath/EmptyModule/1.0" | Out-Null
+Set-Content "$modulePath/EmptyModule/1.0/EmptyModule.psd1" "@{ ModuleVersion = '1.0'; FunctionsToExport = @(); CmdletsToExport = @() }"
+# And the smallest binary module with a manifest (one cmdlet, named in CmdletsToExport as ours are): the floor
+# for any binary module, so 'MetaflowAws over it' is what our own assembly and manifest add.
+Invoke-Step 'build the one-cmdlet reference module' { dotnet build "$Root/bench/HelloModule/HelloModule.csproj" -c Release --nologo -v q -clp:NoSummary }
+New-Item -ItemType Directory -Force "$modulePath/HelloModule/1.0" | Out-Null
+Copy-Item "$Root/bench/HelloModule/bin/Release/net10.0/HelloModule.dll" "$modulePath/HelloModule/1.0"
+Set-Content "$modulePath/HelloModule/1.0/HelloModule.psd1" ("@{ ModuleVersion = '1.0'; RootModule = 'HelloModule.dll'; CmdletsToExport = @('Get-Hello');" +
+    " FunctionsToExport = @(); VariablesToExport = @(); AliasesToExport = @() }")
+Copy-Item (Split-Path $ModuleDir) (Join-Path $modulePath 'MetaflowAws') -Recurse
+
+function Get-ReadyToRunPwsh {
+    # A copy of this pwsh whose assemblies (those a start plus an import load) carry ReadyToRun code from crossgen2.
+    $rid = [Runtime.InteropServices.RuntimeInformation]::RuntimeIdentifier
+    if ($rid -ne 'linux-x64') { return "skipped: the crossgen2 package restored here is for linux-x64, this is $rid" }
+    $target = Join-Path $benchDir "pwsh-r2r-$($PSVersionTable.PSVersion)"
+    if (Test-Path "$target/.complete") { return Join-Path $target 'pwsh.dll' }
+    dotnet restore "$Root/bench/Crossgen/Crossgen.csproj" --nologo -v q | Out-Null
+    if ($LASTEXITCODE) { return 'skipped: crossgen2 could not be restored from NuGet' }
+    $packages = (dotnet nuget locals global-packages --list) -replace '^global-packages:\s*', ''
+    $crossgen = Join-Path $packages 'microsoft.netcore.app.crossgen2.linux-x64/10.0.12/tools/crossgen2'
+    if (Test-Path $target) { Remove-Item $target -Recurse -Force }
+    Copy-Item $PSHOME $target -Recurse
+    $loaded = & $script:Pwsh[0] @($script:Pwsh | Select-Object -Skip 1) -NoProfile -NonInteractive -Command `
+        "Import-Module '$ModuleDir/MetaflowAws.psd1'; [AppDomain]::CurrentDomain.GetAssemblies().Location"
+    $framework = [Runtime.InteropServices.RuntimeEnvironment]::GetRuntimeDirectory()
+    foreach ($assembly in $loaded | Where-Object { $_ -and (Split-Path $_) -eq $PSHOME.TrimEnd('/') }) {
+        $stream = [IO.File]::OpenRead($assembly)
+        try { $isIlOnly = [Reflection.PortableExecutable.PEReader]::new($stream).PEHeaders.CorHeader.ManagedNativeHeaderDirectory.Size -eq 0 }
+        finally { $stream.Dispose() }
+        if (-not $isIlOnly) { continue }
+        & $crossgen $assembly -o (Join-Path $target (Split-Path $assembly -Leaf)) -r "$PSHOME/*.dll" -r "$framework/*.dll" `
+            --targetos linux --targetarch x64 -O | Out-Null
+        if ($LASTEXITCODE) { return "skipped: crossgen2 failed on $assembly" }
+    }
+    New-Item "$target/.complete" | Out-Null
+    Join-Path $target 'pwsh.dll'
 }
-$bareMedian = Get-Percentile $bare 50; $importMedian = Get-Percentile $import 50; $emptyMedian = Get-Percentile $empty 50
-$importRatio = $importMedian / $bareMedian
+$r2rPwsh = Get-ReadyToRunPwsh
+
+$builds = [ordered]@{ 'dotnet tool (JIT)' = $script:Pwsh }
+if ($r2rPwsh -notlike 'skipped*') { $builds['ReadyToRun'] = @((Get-Command dotnet -CommandType Application | Select-Object -First 1).Source, $r2rPwsh) }
+$commands = [ordered]@{
+    bare = 'exit'; empty = 'Import-Module EmptyModule; exit'; hello = 'Import-Module HelloModule; exit'; ours = 'Import-Module MetaflowAws; exit'
+}
+$importTimes = @{}
+$savedEnv = @{ PSModulePath = $env:PSModulePath; XDG_CACHE_HOME = $env:XDG_CACHE_HOME; PSModuleAnalysisCachePath = $env:PSModuleAnalysisCachePath }
+try {
+    $env:PSModulePath = $modulePath
+    # The module analysis cache every user has once any command was looked up: without the file, the first
+    # import by name waits 3 x 25 ms for it (AnalysisCacheData.Get). One file, shared by all variants, written by
+    # a lookup that analyses every module on the path; pwsh saves it about 13 s later.
+    $env:PSModuleAnalysisCachePath = Join-Path $benchDir 'ModuleAnalysisCache'
+    if (Test-Path $env:PSModuleAnalysisCachePath) { Remove-Item $env:PSModuleAnalysisCachePath }
+    & $script:Pwsh[0] @($script:Pwsh | Select-Object -Skip 1) -NoProfile -NonInteractive -Command {
+        $null = Get-Command Get-MetaflowNoSuchCommand -ErrorAction Ignore
+        for ($i = 0; $i -lt 300 -and -not (Test-Path $env:PSModuleAnalysisCachePath); $i++) { Start-Sleep -Milliseconds 100 }
+    }
+    if (-not (Test-Path $env:PSModuleAnalysisCachePath)) { throw 'import bench: pwsh did not write the module analysis cache' }
+    $variants = foreach ($build in $builds.Keys) {
+        foreach ($name in $commands.Keys) {
+            $key = "$build/$name"
+            $importTimes[$key] = [Collections.Generic.List[double]]::new()
+            [pscustomobject]@{ Key = $key; Exe = $builds[$build]; Command = $commands[$name]; Cache = Join-Path $benchDir ('cache-' + ($key -replace '\W', '-')) }
+        }
+    }
+    function Measure-Variant($Variant) {
+        $env:XDG_CACHE_HOME = $Variant.Cache
+        $sw = [Diagnostics.Stopwatch]::StartNew()
+        & $Variant.Exe[0] @($Variant.Exe | Select-Object -Skip 1) -NoProfile -NonInteractive -Command $Variant.Command | Out-Null
+        $sw.Stop()
+        if ($LASTEXITCODE) { throw "import bench: '$($Variant.Command)' failed with $($Variant.Key)" }
+        $sw.Elapsed.TotalMilliseconds
+    }
+    foreach ($v in $variants) { 1..2 | ForEach-Object { Measure-Variant $v | Out-Null } } # disk cache and startup profile
+    for ($i = 0; $i -lt $ImportRuns; $i++) {
+        foreach ($v in $variants) { $importTimes[$v.Key].Add((Measure-Variant $v)) }
+    }
+} finally {
+    foreach ($k in $savedEnv.Keys) { [Environment]::SetEnvironmentVariable($k, $savedEnv[$k]) }
+}
 
 # 2. Completion latency, side by side: each round creates two identical stacks at the same moment;
 #    one is waited on by New-MetaflowStack, the other by 'aws cloudformation wait stack-create-complete'.
@@ -85,8 +157,13 @@ try {
 }
 
 Write-Host "`nResults" -ForegroundColor Green
-"import: bare pwsh median {0:0} ms, pwsh + Import-Module median {1:0} ms ({2} runs each): ratio {3:0.000} (target <= 1.10)" -f $bareMedian, $importMedian, $ImportRuns, $importRatio
-"        for reference, Import-Module of an empty manifest module: median {0:0} ms, ratio {1:0.000}" -f $emptyMedian, ($emptyMedian / $bareMedian)
+foreach ($build in $builds.Keys) {
+    $ms = @{}; foreach ($name in $commands.Keys) { $ms[$name] = Get-Percentile $importTimes["$build/$name"] 50 }
+    "import, pwsh $($PSVersionTable.PSVersion) $build, $ImportRuns runs each: bare median {0:0} ms, + Import-Module MetaflowAws {1:0} ms: ratio {2:0.000} (target <= 1.10)" -f $ms.bare, $ms.ours, ($ms.ours / $ms.bare)
+    "        floors: an empty manifest module {0:0} ms (ratio {1:0.000}); a one-cmdlet binary module {2:0} ms (ratio {3:0.000}); MetaflowAws over that: {4:+0;-0} ms" -f `
+        $ms.empty, ($ms.empty / $ms.bare), $ms.hello, ($ms.hello / $ms.bare), ($ms.ours - $ms.hello)
+}
+if ($r2rPwsh -like 'skipped*') { "import, ReadyToRun pwsh: $r2rPwsh" }
 $oursP50 = Get-Percentile $ours 50; $oursP95 = Get-Percentile $ours 95
 "completion latency, MetaflowAws ($($ours.Count) deploys): p50 {0:0.00} s, p95 {1:0.00} s (target p50 <= 0.5 s)" -f $oursP50, $oursP95
 if ($cli.Count) {
