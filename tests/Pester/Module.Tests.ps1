@@ -47,4 +47,30 @@ Import-Module '$($env:METAFLOWAWS_MODULE)'
 "@
         $r.Output | Should -Match 'engine loaded: False'
     }
+
+    It 'is found and autoloaded from $env:PSModulePath without Import-Module (the manifest names every cmdlet)' {
+        # PowerShell finds commands of a module it has not imported from the manifest's CmdletsToExport;
+        # with a wildcard or no list it would have to load the assembly, which cannot resolve the engine then.
+        # A copy in a folder of its own, as a user installs it (out/ may hold other copies, e.g. the bench's).
+        $modules = Join-Path $TestDrive 'modules'
+        $versionDir = Split-Path $env:METAFLOWAWS_MODULE
+        New-Item -ItemType Directory -Force "$modules/MetaflowAws" | Out-Null
+        Copy-Item $versionDir "$modules/MetaflowAws/$(Split-Path $versionDir -Leaf)" -Recurse
+        $home_ = Join-Path $TestDrive 'autoload-home'
+        $r = Invoke-ChildPwsh @"
+`$env:PSModulePath = '$modules'
+`$env:PSModuleAnalysisCachePath = '$(Join-Path $TestDrive 'autoload-analysis-cache')'
+'listed: ' + (Get-Module -ListAvailable MetaflowAws).ExportedCmdlets.Count
+'imported before use: ' + [bool](Get-Module MetaflowAws)
+try { Get-MetaflowConfig -MetaflowHome '$home_' -ErrorAction Stop } catch { 'ran: ' + `$_.FullyQualifiedErrorId }
+'imported after use: ' + [bool](Get-Module MetaflowAws)
+'found in: ' + (Get-Command New-MetaflowStack -ErrorAction Stop).Source
+"@
+        $r.Output | Should -Match 'imported before use: False'
+        $r.Output | Should -Match 'ran: ConfigNotFound,MetaflowAws.Cmdlets.Commands.GetMetaflowConfig'
+        $r.Output | Should -Match 'imported after use: True'
+        $r.Output | Should -Match 'found in: MetaflowAws'
+        $all = (Get-Module MetaflowAws).ExportedCmdlets.Count
+        $r.Output | Should -Match "listed: $all\b"
+    }
 }
