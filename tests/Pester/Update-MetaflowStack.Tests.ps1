@@ -42,6 +42,14 @@ Describe 'Update-MetaflowStack' {
         (Get-MetaflowStack $script:name).Parameters.VPCCidr | Should -Be '10.20.0.0/16'
     }
 
+    It 'offers the waiting parameters only on the cmdlets that wait (Get-MetaflowStackChange never does)' {
+        foreach ($p in 'TimeoutSec', 'ShowEvents') {
+            (Get-Command Get-MetaflowStackChange).Parameters.Keys | Should -Not -Contain $p
+            (Get-Command Update-MetaflowStack).Parameters.Keys | Should -Contain $p
+        }
+        { Get-MetaflowStackChange -StackName $script:name -TimeoutSec 5 } | Should -Throw -ErrorId 'NamedParameterNotFound,*'
+    }
+
     It 'calls out a replacement of the database in a warning before anything runs' {
         $dbTemplate = Join-Path $script:TestHome 'db.yml'
         Set-Content $dbTemplate @'

@@ -17,6 +17,14 @@ public sealed class GetMetaflowStackChange : TemplateCmdlet
     [Parameter]
     public SwitchParameter UseBundledTemplate { get; set; }
 
+    // This cmdlet never waits on a stack operation, so the waiting parameters of the base class are hidden:
+    // PowerShell takes parameters from the most derived property of a name, and these carry no [Parameter].
+    /// <summary>Not a parameter here: nothing is waited on.</summary>
+    public new int? TimeoutSec => null;
+
+    /// <summary>Not a parameter here: a change set writes no stack events.</summary>
+    public new SwitchParameter ShowEvents => default;
+
     protected override void ProcessRecord()
     {
         Guard(() =>
