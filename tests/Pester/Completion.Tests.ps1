@@ -77,6 +77,21 @@ Describe 'Tab completion' {
         It 'offers nothing, and throws nothing, when AWS cannot be reached' {
             Complete "Get-MetaflowStack -EndpointUrl http://127.0.0.1:9 -StackName $($script:prefix)" | Should -BeNullOrEmpty
         }
+
+        It 'remembers a failed lookup for a moment, so a second Tab does not ask (and stall) again' {
+            # A region of its own, so no cached list answers; every call to the sandbox fails with a 503.
+            Set-SandboxTransientFaults @{ serverErrorPercent = 100 } | Out-Null
+            try {
+                Clear-SandboxLog
+                Complete "Get-MetaflowStack -Region ap-south-2 -StackName $($script:prefix)" | Should -BeNullOrEmpty
+                @(Get-SandboxCalls | Where-Object service -eq 'cloudformation').Count | Should -BeGreaterThan 0
+                Clear-SandboxLog
+                Complete "Get-MetaflowStack -Region ap-south-2 -StackName $($script:prefix)" | Should -BeNullOrEmpty
+                @(Get-SandboxCalls | Where-Object service -eq 'cloudformation').Count | Should -Be 0
+            } finally {
+                Set-SandboxTransientFaults @{} | Out-Null
+            }
+        }
     }
 
     Context '-MetaflowProfile' {
