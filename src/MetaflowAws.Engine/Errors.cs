@@ -51,6 +51,7 @@ public static class ErrorIds
     public const string RoleNotFound = "RoleNotFound";
     public const string ProfileExists = "ProfileExists";
     public const string ProfileCheckFailed = "ProfileCheckFailed";
+    public const string AwsConfigWriteFailed = "AwsConfigWriteFailed";
 
     // Metaflow's config file (Export-MetaflowConfig, Get-MetaflowConfig, Set-MetaflowApiKey).
     public const string InvalidMetaflowProfile = "InvalidMetaflowProfile";

@@ -187,7 +187,8 @@ Describe 'Export-MetaflowConfig' {
             $script:fargate | Export-MetaflowConfig -MetaflowHome $h -WhatIf
             [IO.File]::ReadAllBytes("$h/config.json") | Should -Be $before
             Test-Path "$h/config.json.bak" | Should -BeFalse
-            @(Get-ChildItem $h -Force).Name | Should -Be @('config.json')
+            # (.config.json.lock is the writer lock of the real export above; -WhatIf adds nothing.)
+            @(Get-ChildItem $h -Force).Name | Should -Be @('.config.json.lock', 'config.json')
         }
 
         It 'says what it would write: the file and how many settings change' {

@@ -93,6 +93,43 @@ public sealed class MetaflowConfigFileTests : IDisposable
     }
 
     [Fact]
+    public void ConcurrentWritersOfOneFileKeepEachOthersKeys()
+    {
+        // Each writer reads, merges and replaces; without the writer lock a later rename drops keys set
+        // between another writer's read and its rename.
+        const int writers = 4, keysEach = 25;
+        ConcurrentWriters.Run(writers, w =>
+        {
+            for (var i = 0; i < keysEach; i++)
+                MetaflowConfigFile.Write(ConfigPath, Set(($"METAFLOW_W{w}_K{i:00}", $"{w}.{i}")), force: false,
+                    beforeReplace: _ => Thread.Sleep(2)); // widens the read..rename window, as a slow disk would
+        });
+
+        var settings = MetaflowConfigFile.Read(ConfigPath);
+        Assert.Equal(writers * keysEach, settings.Count);
+        Assert.Equal("3.24", settings["METAFLOW_W3_K24"]);
+        Assert.Empty(LeftoverTempFiles());
+    }
+
+    [Fact]
+    public void AWriterThatCannotGetTheLockFailsClearlyAndChangesNothing()
+    {
+        Existing("{\"METAFLOW_X\": \"1\"}\n");
+        var before = File.ReadAllBytes(ConfigPath);
+        using (Engine.Files.FileLock.Acquire(ConfigPath, TimeSpan.FromSeconds(1)))
+        {
+            var ex = Assert.Throws<MetaflowException>(() =>
+                MetaflowConfigFile.Write(ConfigPath, Set(("METAFLOW_X", "2")), force: false, beforeReplace: null, lockTimeout: TimeSpan.FromMilliseconds(200)));
+            Assert.Equal(ErrorIds.ConfigWriteFailed, ex.ErrorId);
+            Assert.Contains("another process has been writing it", ex.Message);
+            Assert.Contains(".config.json.lock", ex.Message);
+        }
+        Assert.Equal(before, File.ReadAllBytes(ConfigPath));
+        // Once the holder is done, the write goes through.
+        Assert.Equal("2", MetaflowConfigFile.Write(ConfigPath, Set(("METAFLOW_X", "2")), force: false).Settings["METAFLOW_X"]);
+    }
+
+    [Fact]
     public void NoBackupWhenThereWasNoFile()
     {
         var result = MetaflowConfigFile.Write(ConfigPath, Set(("METAFLOW_X", "1")), force: false);

@@ -79,9 +79,17 @@ public sealed class NewMetaflowAwsProfile : MetaflowCmdlet
                 throw new MetaflowException(ErrorIds.ProfileExists,
                     $"The AWS config file {path} already has a profile '{Name}'. Pass -Force to replace its settings (the file is backed up first), or choose another -Name.",
                     ErrorKind.ResourceExists, Name);
-            var (text, settings) = AwsProfileService.Render(current, request);
+            var (_, settings) = AwsProfileService.Render(current, request);
             if (!ShouldProcess(path, $"Write profile '{Name}': {string.Join(", ", settings.Select(s => $"{s.Item1} = {s.Item2}"))}")) return;
-            var backup = AwsConfigFile.Write(path, text);
+            // Rendered again from the file as it is under the writer lock: another process may have changed it meanwhile.
+            var backup = AwsConfigFile.Update(path, latest =>
+            {
+                if (AwsConfigFile.HasProfile(latest, Name) && !Force && !AwsConfigFile.HasProfile(current, Name))
+                    throw new MetaflowException(ErrorIds.ProfileExists,
+                        $"Another process added a profile '{Name}' to {path} just now. Pass -Force to replace its settings, or choose another -Name.",
+                        ErrorKind.ResourceExists, Name);
+                return AwsProfileService.Render(latest, request).Text;
+            });
 
             string? verified = null;
             if (!SkipCheck)

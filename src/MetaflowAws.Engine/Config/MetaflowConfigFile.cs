@@ -80,12 +80,16 @@ public static class MetaflowConfigFile
     /// Called with the temp file's path after it is written and flushed, before it replaces the config:
     /// tests throw here to prove a failed write leaves the old file as it was and no temp file behind.
     /// </param>
-    internal static ConfigWriteResult Write(string path, IReadOnlyDictionary<string, string> set, bool force, Action<string>? beforeReplace)
+    internal static ConfigWriteResult Write(string path, IReadOnlyDictionary<string, string> set, bool force, Action<string>? beforeReplace,
+        TimeSpan? lockTimeout = null)
     {
         CheckKeys(set);
         path = Path.GetFullPath(path);
         // A config.json that is a symlink (dotfiles) stays one: write the file it points to.
         var target = WriteTarget(path);
+        // Two writers at once (parallel scripts, two terminals) would each merge into what they read and the
+        // second rename would drop the first one's keys: read, merge and replace under one lock.
+        using var writerLock = LockForWriting(path, target, lockTimeout ?? WriterLockTimeout);
         var snapshot = Take(target);
         var changes = Compare(path, snapshot, set, force);
 
@@ -108,6 +112,27 @@ public static class MetaflowConfigFile
                 ErrorKind.WriteError, path, ex);
         }
         return new ConfigWriteResult { Changes = changes, Settings = merged, Written = true, BackupPath = backup };
+    }
+
+    internal static readonly TimeSpan WriterLockTimeout = TimeSpan.FromSeconds(10);
+
+    private static FileLock LockForWriting(string path, string target, TimeSpan timeout)
+    {
+        try
+        {
+            return FileLock.Acquire(target, timeout);
+        }
+        catch (TimeoutException ex)
+        {
+            throw new MetaflowException(ErrorIds.ConfigWriteFailed,
+                $"Could not write the Metaflow config '{path}': another process has been writing it for {timeout.TotalSeconds:0} s (it holds '{FileLock.PathFor(target)}'). " +
+                "Try again when it is done. The config file was not changed.", ErrorKind.WriteError, path, ex);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            throw new MetaflowException(ErrorIds.ConfigWriteFailed,
+                $"Could not write the Metaflow config '{path}': {ex.Message} The config file was not changed.", ErrorKind.WriteError, path, ex);
+        }
     }
 
     /// <summary>

@@ -76,5 +76,31 @@ public static class AwsConfigFile
 
     public static string? Write(string path, string text) => AtomicFile.Replace(path, new UTF8Encoding(false).GetBytes(text), backup: true);
 
+    /// <summary>
+    /// Reads the file ("" when missing), edits it and replaces it (atomically, with a backup) under a writer lock,
+    /// so a concurrent writer's change is not lost between the read and the replace. Returns the backup path.
+    /// </summary>
+    public static string? Update(string path, Func<string, string> edit, TimeSpan? lockTimeout = null)
+    {
+        var timeout = lockTimeout ?? TimeSpan.FromSeconds(10);
+        try
+        {
+            using var writerLock = FileLock.Acquire(path, timeout);
+            var current = File.Exists(path) ? File.ReadAllText(path) : "";
+            return Write(path, edit(current));
+        }
+        catch (TimeoutException ex)
+        {
+            throw new MetaflowException(ErrorIds.AwsConfigWriteFailed,
+                $"Could not write the AWS config file '{path}': another process has been writing it for {timeout.TotalSeconds:0} s (it holds '{FileLock.PathFor(path)}'). " +
+                "Try again when it is done. The file was not changed.", ErrorKind.WriteError, path, ex);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            throw new MetaflowException(ErrorIds.AwsConfigWriteFailed,
+                $"Could not write the AWS config file '{path}': {ex.Message} The file was not changed.", ErrorKind.WriteError, path, ex);
+        }
+    }
+
     private static string Normalize(string name) => Regex.Replace(name.Trim(), @"\s+", " ");
 }

@@ -1,0 +1,49 @@
+using System.Diagnostics;
+
+namespace MetaflowAws.Engine.Files;
+
+/// <summary>
+/// Keeps writers of one file from losing each other's changes (read, merge, replace) across processes and
+/// runspaces: an exclusive lock on a lock file beside it, '.&lt;name&gt;.lock', opened with FileShare.None
+/// (flock(2) on Unix, a share mode on Windows; both end with the process, so a crashed writer leaves no lock).
+/// The lock file stays in place: deleting it would let a waiting writer and a new one lock different files.
+/// </summary>
+public sealed class FileLock : IDisposable
+{
+    private readonly FileStream _stream;
+
+    private FileLock(FileStream stream) => _stream = stream;
+
+    public static string PathFor(string path)
+    {
+        var full = Path.GetFullPath(path);
+        return Path.Combine(Path.GetDirectoryName(full)!, $".{Path.GetFileName(full)}.lock");
+    }
+
+    /// <summary>Waits up to <paramref name="timeout"/> for the lock; TimeoutException when another writer still holds it.</summary>
+    public static FileLock Acquire(string path, TimeSpan timeout)
+    {
+        var lockPath = PathFor(path);
+        AtomicFile.EnsureDirectory(Path.GetDirectoryName(lockPath)!);
+        var options = new FileStreamOptions { Mode = FileMode.OpenOrCreate, Access = FileAccess.ReadWrite, Share = FileShare.None };
+        if (!OperatingSystem.IsWindows()) options.UnixCreateMode = AtomicFile.OwnerOnly;
+        var clock = Stopwatch.StartNew();
+        while (true)
+        {
+            try
+            {
+                return new FileLock(new FileStream(lockPath, options));
+            }
+            catch (IOException) when (File.Exists(lockPath) && clock.Elapsed < timeout)
+            {
+                Thread.Sleep(20);
+            }
+            catch (IOException ex) when (File.Exists(lockPath))
+            {
+                throw new TimeoutException($"Another writer held the lock '{lockPath}' for {timeout.TotalSeconds:0} s.", ex);
+            }
+        }
+    }
+
+    public void Dispose() => _stream.Dispose();
+}
