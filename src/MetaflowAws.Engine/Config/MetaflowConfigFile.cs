@@ -89,7 +89,7 @@ public static class MetaflowConfigFile
         var target = WriteTarget(path);
         // Two writers at once (parallel scripts, two terminals) would each merge into what they read and the
         // second rename would drop the first one's keys: read, merge and replace under one lock.
-        using var writerLock = LockForWriting(path, target, lockTimeout ?? WriterLockTimeout);
+        using var writerLock = FileLock.AcquireForWriting(target, "the Metaflow config", ErrorIds.ConfigWriteFailed, lockTimeout ?? FileLock.WriterTimeout, shownPath: path);
         var snapshot = Take(target);
         var changes = Compare(path, snapshot, set, force);
 
@@ -112,27 +112,6 @@ public static class MetaflowConfigFile
                 ErrorKind.WriteError, path, ex);
         }
         return new ConfigWriteResult { Changes = changes, Settings = merged, Written = true, BackupPath = backup };
-    }
-
-    internal static readonly TimeSpan WriterLockTimeout = TimeSpan.FromSeconds(10);
-
-    private static FileLock LockForWriting(string path, string target, TimeSpan timeout)
-    {
-        try
-        {
-            return FileLock.Acquire(target, timeout);
-        }
-        catch (TimeoutException ex)
-        {
-            throw new MetaflowException(ErrorIds.ConfigWriteFailed,
-                $"Could not write the Metaflow config '{path}': another process has been writing it for {timeout.TotalSeconds:0} s (it holds '{FileLock.PathFor(target)}'). " +
-                "Try again when it is done. The config file was not changed.", ErrorKind.WriteError, path, ex);
-        }
-        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
-        {
-            throw new MetaflowException(ErrorIds.ConfigWriteFailed,
-                $"Could not write the Metaflow config '{path}': {ex.Message} The config file was not changed.", ErrorKind.WriteError, path, ex);
-        }
     }
 
     /// <summary>

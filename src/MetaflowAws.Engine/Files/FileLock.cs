@@ -10,6 +10,9 @@ namespace MetaflowAws.Engine.Files;
 /// </summary>
 public sealed class FileLock : IDisposable
 {
+    /// <summary>How long a writer waits for another one before giving up.</summary>
+    public static readonly TimeSpan WriterTimeout = TimeSpan.FromSeconds(10);
+
     private readonly FileStream _stream;
 
     private FileLock(FileStream stream) => _stream = stream;
@@ -42,6 +45,30 @@ public sealed class FileLock : IDisposable
             {
                 throw new TimeoutException($"Another writer held the lock '{lockPath}' for {timeout.TotalSeconds:0} s.", ex);
             }
+        }
+    }
+
+    /// <summary>
+    /// <see cref="Acquire"/> for a writer of <paramref name="file"/>, failing as an error the user can act on:
+    /// <paramref name="errorId"/>, naming <paramref name="description"/> at <paramref name="shownPath"/> (the path
+    /// the user gave, when <paramref name="file"/> is where a symlink points).
+    /// </summary>
+    public static FileLock AcquireForWriting(string file, string description, string errorId, TimeSpan timeout, string? shownPath = null)
+    {
+        shownPath ??= file;
+        try
+        {
+            return Acquire(file, timeout);
+        }
+        catch (TimeoutException ex)
+        {
+            throw new MetaflowException(errorId,
+                $"Could not write {description} '{shownPath}': another process has been writing it for {timeout.TotalSeconds:0} s (it holds '{PathFor(file)}'). " +
+                "Try again when it is done. The file was not changed.", ErrorKind.WriteError, shownPath, ex);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            throw new MetaflowException(errorId, $"Could not write {description} '{shownPath}': {ex.Message} The file was not changed.", ErrorKind.WriteError, shownPath, ex);
         }
     }
 

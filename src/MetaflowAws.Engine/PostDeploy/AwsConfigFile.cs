@@ -82,18 +82,11 @@ public static class AwsConfigFile
     /// </summary>
     public static string? Update(string path, Func<string, string> edit, TimeSpan? lockTimeout = null)
     {
-        var timeout = lockTimeout ?? TimeSpan.FromSeconds(10);
+        using var writerLock = FileLock.AcquireForWriting(path, "the AWS config file", ErrorIds.AwsConfigWriteFailed, lockTimeout ?? FileLock.WriterTimeout);
         try
         {
-            using var writerLock = FileLock.Acquire(path, timeout);
             var current = File.Exists(path) ? File.ReadAllText(path) : "";
             return Write(path, edit(current));
-        }
-        catch (TimeoutException ex)
-        {
-            throw new MetaflowException(ErrorIds.AwsConfigWriteFailed,
-                $"Could not write the AWS config file '{path}': another process has been writing it for {timeout.TotalSeconds:0} s (it holds '{FileLock.PathFor(path)}'). " +
-                "Try again when it is done. The file was not changed.", ErrorKind.WriteError, path, ex);
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
         {
