@@ -84,7 +84,7 @@ public sealed class NewMetaflowAwsProfile : MetaflowCmdlet
             // Rendered again from the file as it is under the writer lock: another process may have changed it meanwhile.
             var backup = AwsConfigFile.Update(path, latest =>
             {
-                if (AwsConfigFile.HasProfile(latest, Name) && !Force && !AwsConfigFile.HasProfile(current, Name))
+                if (!Force && AwsConfigFile.HasProfile(latest, Name))
                     throw new MetaflowException(ErrorIds.ProfileExists,
                         $"Another process added a profile '{Name}' to {path} just now. Pass -Force to replace its settings, or choose another -Name.",
                         ErrorKind.ResourceExists, Name);

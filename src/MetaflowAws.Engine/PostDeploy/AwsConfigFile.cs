@@ -74,8 +74,6 @@ public static class AwsConfigFile
         return string.Join(newline, lines) + newline;
     }
 
-    public static string? Write(string path, string text) => AtomicFile.Replace(path, new UTF8Encoding(false).GetBytes(text), backup: true);
-
     /// <summary>
     /// Reads the file ("" when missing), edits it and replaces it (atomically, with a backup) under a writer lock,
     /// so a concurrent writer's change is not lost between the read and the replace. Returns the backup path.
@@ -86,7 +84,7 @@ public static class AwsConfigFile
         try
         {
             var current = File.Exists(path) ? File.ReadAllText(path) : "";
-            return Write(path, edit(current));
+            return AtomicFile.Replace(path, new UTF8Encoding(false).GetBytes(edit(current)), backup: true);
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
         {
