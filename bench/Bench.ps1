@@ -39,7 +39,7 @@ function Get-ReadyToRunPwsh {
     if (Test-Path "$target/.complete") { return Join-Path $target 'pwsh.dll' }
     dotnet restore "$Root/bench/Crossgen/Crossgen.csproj" --nologo -v q | Out-Null
     if ($LASTEXITCODE) { return 'skipped: crossgen2 could not be restored from NuGet' }
-    $packages = (dotnet nuget locals global-packages --list) -replace '^global-packages:\s*', ''
+    $packages = ((dotnet nuget locals global-packages --list) -replace '^global-packages:\s*', '').Trim()
     $crossgen = Join-Path $packages 'microsoft.netcore.app.crossgen2.linux-x64/10.0.12/tools/crossgen2'
     if (Test-Path $target) { Remove-Item $target -Recurse -Force }
     Copy-Item $PSHOME $target -Recurse
