@@ -262,6 +262,18 @@ function Write-Description([Xml.XmlWriter] $W, [object[]] $Blocks) {
     $W.WriteEndElement()
 }
 
+# <command:inputTypes> / <command:returnValues>: one element per type, with its description.
+function Write-TypeList([Xml.XmlWriter] $W, [string] $ListElement, [string] $ItemElement, [object[]] $Items) {
+    $W.WriteStartElement('command', $ListElement, $NsCommand)
+    foreach ($item in $Items) {
+        $W.WriteStartElement('command', $ItemElement, $NsCommand)
+        Write-Type $W $item.Type
+        Write-Description $W $item.Description
+        $W.WriteEndElement()
+    }
+    $W.WriteEndElement()
+}
+
 function Write-Type([Xml.XmlWriter] $W, [string] $Name) {
     $W.WriteStartElement('dev', 'type', $NsDev)
     $W.WriteElementString('maml', 'name', $NsMaml, $Name)
@@ -336,23 +348,8 @@ function Write-Command([Xml.XmlWriter] $W, $Model) {
     foreach ($p in $Model.Parameters) { Write-Parameter $W $p }
     $W.WriteEndElement()
 
-    $W.WriteStartElement('command', 'inputTypes', $NsCommand)
-    foreach ($i in $Model.Inputs) {
-        $W.WriteStartElement('command', 'inputType', $NsCommand)
-        Write-Type $W $i.Type
-        Write-Description $W $i.Description
-        $W.WriteEndElement()
-    }
-    $W.WriteEndElement()
-
-    $W.WriteStartElement('command', 'returnValues', $NsCommand)
-    foreach ($o in $Model.Outputs) {
-        $W.WriteStartElement('command', 'returnValue', $NsCommand)
-        Write-Type $W $o.Type
-        Write-Description $W $o.Description
-        $W.WriteEndElement()
-    }
-    $W.WriteEndElement()
+    Write-TypeList $W 'inputTypes' 'inputType' $Model.Inputs
+    Write-TypeList $W 'returnValues' 'returnValue' $Model.Outputs
 
     if ($Model.Notes) {
         $W.WriteStartElement('maml', 'alertSet', $NsMaml)
