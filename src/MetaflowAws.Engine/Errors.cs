@@ -32,6 +32,8 @@ public static class ErrorIds
     public const string InvalidParameter = "InvalidParameter";
     public const string TemplateNotFound = "TemplateNotFound";
     public const string TemplateInvalid = "TemplateInvalid";
+    public const string TemplateCheckFailed = "TemplateCheckFailed";
+    public const string MigrationFailed = "MigrationFailed";
     public const string StackNotFound = "StackNotFound";
     public const string StackAlreadyExists = "StackAlreadyExists";
     public const string StackOperationFailed = "StackOperationFailed";
