@@ -25,4 +25,14 @@ internal static class RepositoryFiles
 
     /// <summary>A fresh parse of template/metaflow.yml, so a test can break its copy freely.</summary>
     public static TemplateDocument Template() => TemplateDocument.Parse(TemplateText.Value);
+
+    /// <summary>The template as version 0.1.0 shipped it (tests/Fixtures): what the checks must catch.</summary>
+    public static string OldTemplatePath => Path.Combine(RepoRoot, "tests/Fixtures/metaflow-0.1.0.yml");
+
+    public static TemplateDocument OldTemplate() => TemplateDocument.Parse(File.ReadAllText(OldTemplatePath));
+
+    public static string TemplatePath => Path.Combine(RepoRoot, TemplateRelativePath);
+
+    /// <summary>template/aws-facts.yml, the dated facts table.</summary>
+    public static AwsFacts Facts() => AwsFacts.Load(Path.Combine(RepoRoot, "template", AwsFacts.FileName));
 }

@@ -101,11 +101,11 @@ public sealed class SecurityChecksTests
         ["ingress from any IPv6 address"] = new(
             t =>
             {
-                var rule = Ingress(t, "DatabaseSecurityGroup", 1);
+                var rule = Ingress(t, "DatabaseSecurityGroup", 0);
                 rule.Remove("SourceSecurityGroupId");
                 rule["CidrIpv6"] = "::/0";
             },
-            SecurityChecks.SecurityGroupIngressScoped, "Resources/DatabaseSecurityGroup/Properties/SecurityGroupIngress/1"),
+            SecurityChecks.SecurityGroupIngressScoped, "Resources/DatabaseSecurityGroup/Properties/SecurityGroupIngress/0"),
         ["ingress from anywhere in one branch"] = new(
             t => Ingress(t, "MetadataServiceSecurityGroup", 1)["CidrIp"] = If("CreateNotebook", Ref("VPCCidr"), "0.0.0.0/0"),
             SecurityChecks.SecurityGroupIngressScoped, "Resources/MetadataServiceSecurityGroup/Properties/SecurityGroupIngress/1"),

@@ -97,8 +97,8 @@ public sealed class TemplateValidatorTests
             t => t.Resource("ComputeEnvironment")["DependsOn"] = Arr("InternetRoute", "Subnet1Route"),
             TemplateValidator.UnknownDependency, "Resources/ComputeEnvironment/DependsOn"),
         ["DependsOn itself"] = new(
-            t => t.Resource("ApiDeployment")["DependsOn"] = "ApiDeployment",
-            TemplateValidator.UnknownDependency, "Resources/ApiDeployment/DependsOn"),
+            t => t.Resource("ApiDeploymentOpen")["DependsOn"] = "ApiDeploymentOpen",
+            TemplateValidator.UnknownDependency, "Resources/ApiDeploymentOpen/DependsOn"),
     };
 
     public static TheoryData<string> CaseNames => new(Cases.Keys);
@@ -208,7 +208,7 @@ public sealed class TemplateValidatorTests
 
     private static void WithSizes(TemplateDocument t, string size, string key)
     {
-        t.Root["Mappings"] = Obj(("ServiceSizes", Obj(("small", Obj(("Cpu", "512"))))));
+        t.Section("Mappings")["ServiceSizes"] = Obj(("small", Obj(("Cpu", "512"))));
         t.Properties("MetadataTaskDefinition")["Cpu"] = Fn("Fn::FindInMap", Arr("ServiceSizes", size, key));
     }
 }

@@ -1,0 +1,149 @@
+using MetaflowAws.Engine.Templates;
+using static MetaflowAws.Tests.TemplateTree;
+
+namespace MetaflowAws.Tests;
+
+public sealed class AwsFactChecksTests
+{
+    /// <summary>The day the table was last checked: rules are proven on it, independent of when the suite runs.</summary>
+    private static readonly DateOnly Checked = new(2026, 12, 1);
+
+    private sealed record Case(Action<TemplateDocument> Break, string Check, string Path, DateOnly? On = null);
+
+    private const string MetadataEnv = "Resources/MetadataTaskDefinition/Properties/ContainerDefinitions/0/Environment";
+
+    /// <summary>Each entry breaks one thing in a copy of the real template (or moves the clock); together they fail every rule.</summary>
+    private static readonly Dictionary<string, Case> Cases = new()
+    {
+        ["Lambda runtime past its deprecation"] = new(
+            t =>
+            {
+                t.Properties("MigrationFunction")["Runtime"] = "python3.12";
+                // On that day PostgreSQL 15 is past its standard support too: allow only later majors.
+                t.Section("Parameters")["DBEngineVersion"].Map()["AllowedPattern"] = "^1[6-8](\\.[0-9]+)?$";
+            },
+            AwsFactChecks.LambdaRuntimeSupported, "Resources/MigrationFunction/Properties/Runtime", new DateOnly(2028, 11, 1)),
+        ["Lambda runtime not in the table"] = new(
+            t => t.Properties("MigrationFunction")["Runtime"] = "python3.9",
+            AwsFactChecks.LambdaRuntimeSupported, "Resources/MigrationFunction/Properties/Runtime"),
+        ["notebook on Amazon Linux 2"] = new(
+            t => t.Properties("Notebook")["PlatformIdentifier"] = "notebook-al2-v3",
+            AwsFactChecks.NotebookPlatformSupported, "Resources/Notebook/Properties/PlatformIdentifier"),
+        ["notebook without a platform"] = new(
+            t => t.Properties("Notebook").Remove("PlatformIdentifier"),
+            AwsFactChecks.NotebookPlatformSupported, "Resources/Notebook/Properties"),
+        ["PostgreSQL 13 allowed"] = new(
+            t => t.Section("Parameters")["DBEngineVersion"].Map()["AllowedPattern"] = "^1[3-8](\\.[0-9]+)?$",
+            AwsFactChecks.DatabaseVersionSupported, "Resources/Database/Properties/EngineVersion"),
+        ["PostgreSQL 19 allowed before RDS has it"] = new(
+            t => t.Section("Parameters")["DBEngineVersion"].Map()["AllowedPattern"] = "^1[4-9](\\.[0-9]+)?$",
+            AwsFactChecks.DatabaseVersionSupported, "Resources/Database/Properties/EngineVersion"),
+        ["default minor version RDS retired"] = new(
+            t => t.Section("Parameters")["DBEngineVersion"].Map()["Default"] = "16.3",
+            AwsFactChecks.DatabaseVersionSupported, "Resources/Database/Properties/EngineVersion"),
+        ["metadata service without the SSL mode"] = new(
+            t => t.Properties("MetadataTaskDefinition")["ContainerDefinitions"].List()[0].Map()["Environment"].List()
+                .RemoveAll(e => e.Map()["Name"] as string == "MF_METADATA_DB_SSL_MODE"),
+            AwsFactChecks.DatabaseTlsConfigured, MetadataEnv),
+        ["metadata service with an SSL mode metaflow-service ignores"] = new(
+            t => ((Dictionary<string, object?>)t.Properties("MetadataTaskDefinition")["ContainerDefinitions"].List()[0].Map()["Environment"].List()
+                .First(e => e.Map()["Name"] as string == "MF_METADATA_DB_SSL_MODE")!)["Value"] = "on",
+            AwsFactChecks.DatabaseTlsConfigured, MetadataEnv),
+        ["metadata service image with the update_row injection"] = new(
+            t => t.Section("Parameters")["MetadataServiceImage"].Map()["Default"] = "netflixoss/metaflow_metadata_service:v2.4.13",
+            AwsFactChecks.MetadataServiceImageCurrent, "Resources/MetadataTaskDefinition/Properties/ContainerDefinitions/0/Image"),
+        ["Batch AMI type left to the default"] = new(
+            t => t.Properties("ComputeEnvironment")["ComputeResources"].Map().Remove("Ec2Configuration"),
+            AwsFactChecks.BatchImageTypeSupported, "Resources/ComputeEnvironment/Properties/ComputeResources"),
+        ["Batch on the Amazon Linux 2 AMI"] = new(
+            t => t.Properties("ComputeEnvironment")["ComputeResources"].Map()["Ec2Configuration"] = If("IsFargate", Ref("AWS::NoValue"), Arr(Obj(("ImageType", "ECS_AL2")))),
+            AwsFactChecks.BatchImageTypeSupported, "Resources/ComputeEnvironment/Properties/ComputeResources/Ec2Configuration"),
+    };
+
+    public static TheoryData<string> CaseNames() => [.. Cases.Keys];
+
+    [Fact]
+    public void RealTemplatePassesTodayAndOnTheDayTheTableWasChecked()
+    {
+        // Today's date on purpose: when a runtime or platform passes its date, this fails until the template moves on.
+        var facts = RepositoryFiles.Facts();
+        var today = DateOnly.FromDateTime(DateTime.UtcNow);
+        foreach (var day in new[] { today, Checked })
+        {
+            var findings = AwsFactChecks.Check(RepositoryFiles.Template(), facts, day).Where(f => f.Severity == FindingSeverity.Error).ToList();
+            Assert.True(findings.Count == 0, $"template/metaflow.yml on {day:yyyy-MM-dd}:\n" + string.Join("\n", findings));
+        }
+    }
+
+    [Theory]
+    [MemberData(nameof(CaseNames))]
+    public void BrokenTemplateFailsExactlyThatRule(string caseName)
+    {
+        var (breakIt, check, path, on) = Cases[caseName];
+        var template = RepositoryFiles.Template();
+        breakIt(template);
+
+        var errors = AwsFactChecks.Check(template, RepositoryFiles.Facts(), on ?? Checked).Where(f => f.Severity == FindingSeverity.Error);
+
+        AssertSingleFinding(errors, check, path);
+    }
+
+    [Fact]
+    public void EveryRuleHasAFailingCase()
+        => Assert.Equal(AwsFactChecks.Checks.Where(c => c != AwsFactChecks.FactsRechecked).Order(), Cases.Values.Select(c => c.Check).Distinct().Order());
+
+    [Fact]
+    public void TheTemplateFailsWhenTheCalendarMovesOnWithNoChangeOfOurs()
+    {
+        // 2031-03-01: Lambda python3.13 deprecated (2029-06-30), PostgreSQL 14-18 past standard support, and the table unchecked for years.
+        var findings = AwsFactChecks.Check(RepositoryFiles.Template(), RepositoryFiles.Facts(), new DateOnly(2031, 3, 1));
+
+        Assert.Contains(findings, f => f.Check == AwsFactChecks.LambdaRuntimeSupported && f.Severity == FindingSeverity.Error && f.Message.Contains("python3.13"));
+        Assert.Contains(findings, f => f.Check == AwsFactChecks.DatabaseVersionSupported && f.Severity == FindingSeverity.Error && f.Message.Contains("'16'"));
+        Assert.Contains(findings, f => f.Check == AwsFactChecks.FactsRechecked && f.Severity == FindingSeverity.Warning);
+    }
+
+    [Fact]
+    public void AnEndOfSupportWithinHalfAYearIsAWarning()
+    {
+        var findings = AwsFactChecks.Check(RepositoryFiles.Template(), RepositoryFiles.Facts(), new DateOnly(2029, 2, 1));
+
+        var runtime = Assert.Single(findings, f => f.Check == AwsFactChecks.LambdaRuntimeSupported);
+        Assert.Equal(FindingSeverity.Warning, runtime.Severity);
+        Assert.Contains("2029-06-30", runtime.Message);
+    }
+
+    [Fact]
+    public void OldTemplateHasTheDefectsIssue11Lists()
+    {
+        var checks = AwsFactChecks.Check(RepositoryFiles.OldTemplate(), RepositoryFiles.Facts(), Checked).Select(f => f.Check).ToHashSet();
+
+        Assert.Contains(AwsFactChecks.DatabaseTlsConfigured, checks);
+        Assert.Contains(AwsFactChecks.NotebookPlatformSupported, checks);
+        Assert.Contains(AwsFactChecks.MetadataServiceImageCurrent, checks);
+        Assert.Contains(AwsFactChecks.BatchImageTypeSupported, checks);
+    }
+
+    [Fact]
+    public void EveryFactNamesItsSourceAndADateItWasChecked()
+    {
+        var facts = RepositoryFiles.Facts();
+
+        Assert.NotEmpty(facts.Facts);
+        Assert.All(facts.Facts, f =>
+        {
+            Assert.StartsWith("https://", f.Source);
+            Assert.True(f.Checked <= DateOnly.FromDateTime(DateTime.UtcNow), $"{f.Kind} {f.Value} checked in the future");
+        });
+        // Every kind the checks use has at least one value that is supported on the day the table was checked.
+        foreach (var kind in new[] { AwsFacts.LambdaRuntime, AwsFacts.NotebookPlatform, AwsFacts.PostgresMajor, AwsFacts.BatchImageType })
+            Assert.Contains(facts.OfKind(kind), f => !f.IsPast(Checked));
+    }
+
+    [Fact]
+    public void TheTableRejectsAFactWithoutASource()
+    {
+        var ex = Assert.Throws<InvalidDataException>(() => AwsFacts.Parse("facts:\n  - { kind: LambdaRuntime, value: python3.13, note: x, checked: 2026-12-01 }\n", "t.yml"));
+        Assert.Contains("source", ex.Message);
+    }
+}

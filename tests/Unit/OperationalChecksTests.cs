@@ -1,0 +1,68 @@
+using MetaflowAws.Engine.Templates;
+using static MetaflowAws.Tests.TemplateTree;
+
+namespace MetaflowAws.Tests;
+
+public sealed class OperationalChecksTests
+{
+    private sealed record Case(Action<TemplateDocument> Break, string Check, string Path);
+
+    private static readonly Dictionary<string, Case> Cases = new()
+    {
+        ["service without a circuit breaker"] = new(
+            t => t.Properties("MetadataService").Remove("DeploymentConfiguration"),
+            OperationalChecks.EcsCircuitBreaker, "Resources/MetadataService/Properties/DeploymentConfiguration"),
+        ["circuit breaker that does not roll back"] = new(
+            t => t.Properties("MetadataService")["DeploymentConfiguration"].Map()["DeploymentCircuitBreaker"] = Obj(("Enable", "true"), ("Rollback", "false")),
+            OperationalChecks.EcsCircuitBreaker, "Resources/MetadataService/Properties/DeploymentConfiguration"),
+        ["one deployment for both API key settings"] = new(
+            t => t.Properties("ApiStage")["DeploymentId"] = Ref("ApiDeploymentWithKey"),
+            OperationalChecks.ApiDeploymentFollowsMethods, "Resources/ApiStage/Properties/DeploymentId"),
+        ["major version upgrades not allowed"] = new(
+            t => t.Properties("Database").Remove("AllowMajorVersionUpgrade"),
+            OperationalChecks.MajorVersionUpgradeAllowed, "Resources/Database/Properties"),
+        ["function logs kept forever"] = new(
+            t => t.Properties("MigrationFunction").Remove("LoggingConfig"),
+            OperationalChecks.FunctionLogRetention, "Resources/MigrationFunction/Properties"),
+        ["function log group without retention"] = new(
+            t => t.Properties("MigrationLogGroup").Remove("RetentionInDays"),
+            OperationalChecks.FunctionLogRetention, "Resources/MigrationFunction/Properties"),
+        ["console link of the aws partition only"] = new(
+            t => t.Output("SageMakerNotebookURL")["Value"] = Fn("Fn::Sub", "https://${AWS::Region}.console.aws.amazon.com/sagemaker/home"),
+            OperationalChecks.LinksFollowPartition, "Outputs/SageMakerNotebookURL/Value"),
+    };
+
+    public static TheoryData<string> CaseNames() => [.. Cases.Keys];
+
+    [Fact]
+    public void RealTemplatePassesEveryCheck()
+    {
+        var findings = OperationalChecks.Check(RepositoryFiles.Template());
+
+        Assert.True(findings.Count == 0, "template/metaflow.yml should have no findings:\n" + string.Join("\n", findings));
+    }
+
+    [Theory]
+    [MemberData(nameof(CaseNames))]
+    public void BrokenTemplateFailsExactlyThatCheck(string caseName)
+    {
+        var (breakIt, check, path) = Cases[caseName];
+        var template = RepositoryFiles.Template();
+        breakIt(template);
+
+        AssertSingleFinding(OperationalChecks.Check(template), check, path);
+    }
+
+    [Fact]
+    public void EveryCheckHasAFailingCase()
+        => Assert.Equal(OperationalChecks.Checks.Order(), Cases.Values.Select(c => c.Check).Distinct().Order());
+
+    [Fact]
+    public void OldTemplateFailsEveryCheck()
+    {
+        // Version 0.1.0's template: no breaker, one deployment, no major upgrades, logs kept forever, an aws-only console link.
+        var checks = OperationalChecks.Check(RepositoryFiles.OldTemplate()).Select(f => f.Check).Distinct().Order();
+
+        Assert.Equal(OperationalChecks.Checks.Order(), checks);
+    }
+}
