@@ -75,7 +75,9 @@ function Invoke-Package {
     Copy-Item "$cmdlets/MetaflowAws.Cmdlets.dll", "$cmdlets/MetaflowAws.Cmdlets.xml" $ModuleDir
     Copy-Item "$Root/module/MetaflowAws.format.ps1xml" $ModuleDir
     New-Item -ItemType Directory -Force (Join-Path $ModuleDir 'template') | Out-Null
-    Copy-Item "$Root/template/metaflow.yml", "$Root/template/README.md" (Join-Path $ModuleDir 'template')
+    Copy-Item "$Root/template/metaflow.yml", "$Root/template/aws-facts.yml", "$Root/template/README.md" (Join-Path $ModuleDir 'template')
+    # Test-MetaflowTemplate checks any template against the CloudFormation resource specification: ship it.
+    Copy-Item "$Root/node_modules/@aws-cdk/aws-service-spec/db.json.gz" (Join-Path $deps 'cfn-resource-spec.json.gz')
 
     # One version source (Directory.Build.props); cmdlets found from their [Cmdlet] attributes.
     $names = Get-ChildItem "$Root/src/MetaflowAws.Cmdlets/Commands/*.cs" | ForEach-Object {

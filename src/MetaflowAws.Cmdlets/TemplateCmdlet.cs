@@ -186,6 +186,7 @@ public abstract class TemplateCmdlet : StackCmdlet
             Tags = ToStrings(Tag, "Tag"),
             DisableRollback = disableRollback,
         }, session.Region);
+        if (TemplatePath is not null) CheckTemplate(plan.TemplatePath, force);
 
         var existing = Run(ct => service.FindAsync(stackName, ct));
         if (existing is not null)
@@ -224,6 +225,24 @@ public abstract class TemplateCmdlet : StackCmdlet
             if (noWait) return await service.GetAsync(stackId, ct).ConfigureAwait(false);
             return WaitWithProgress(service, stackId, stackName, plan.ExpectedResources, timeout, ct, justStarted: true);
         });
+    }
+
+    /// <summary>
+    /// Runs Test-MetaflowTemplate's checks on a template of the user's before anything is sent: warnings are
+    /// shown, errors refuse the deploy unless -Force (then they are shown as warnings).
+    /// </summary>
+    internal void CheckTemplate(string path, bool force)
+    {
+        var inspection = Engine.Templates.TemplateInspection.Run(path);
+        var errors = inspection.Findings.Where(f => f.Severity == Engine.Templates.FindingSeverity.Error).ToList();
+        foreach (var f in inspection.Findings.Where(f => f.Severity != Engine.Templates.FindingSeverity.Error || force))
+            WriteWarning($"{f.Rule} ({f.Resource}): {f.Message}");
+        if (errors.Count > 0 && !force)
+            throw new MetaflowException(ErrorIds.TemplateCheckFailed,
+                $"-TemplatePath '{path}' fails {errors.Count} template check(s), so nothing was sent:{Environment.NewLine}" +
+                string.Join(Environment.NewLine, errors.Select(f => $"  {f.Rule} ({f.Resource}): {f.Message}")) + Environment.NewLine +
+                "Fix the template (Test-MetaflowTemplate lists the findings as objects), or deploy it anyway with -Force.",
+                ErrorKind.InvalidData, path);
     }
 
     /// <summary>What ShouldProcess says about staging, before anything is sent (under -WhatIf the account is not asked for).</summary>

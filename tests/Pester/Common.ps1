@@ -84,6 +84,9 @@ Resources:
     Type: AWS::DynamoDB::Table
     Condition: IsProd
     DependsOn: Bucket
+    Properties:
+      KeySchema: [{ AttributeName: id, KeyType: HASH }]
+      AttributeDefinitions: [{ AttributeName: id, AttributeType: S }]
 Outputs:
   BucketArn:
     Value: !GetAtt Bucket.Arn

@@ -22,7 +22,9 @@ BeforeDiscovery {
         @{ Case = 'unknown SageMaker instance type'; Params = @{ SagemakerInstanceType = 'ml.t2.medium' }; Id = 'InvalidParameter'; Message = "*'ml.t2.medium'*allowed values are ml.t3.medium*" }
         @{ Case = 'unknown database class'; Params = @{ DatabaseInstanceClass = 'db.x1.huge' }; Id = 'InvalidParameter'; Message = '*allowed values are db.t3.micro*' }
         @{ Case = 'log retention not allowed'; Params = @{ LogRetentionDays = 2 }; Id = 'InvalidParameter'; Message = "*-LogRetentionDays (LogRetentionDays) '2'*" }
-        @{ Case = 'database version not PostgreSQL 14-17'; Params = @{ DatabaseEngineVersion = '9.6' }; Id = 'InvalidParameter'; Message = '*PostgreSQL major version*' }
+        @{ Case = 'database version not PostgreSQL 15-18'; Params = @{ DatabaseEngineVersion = '9.6' }; Id = 'InvalidParameter'; Message = '*PostgreSQL major version 15-18*' }
+        @{ Case = 'PostgreSQL 14, near its end of standard support'; Params = @{ DatabaseEngineVersion = '14' }; Id = 'InvalidParameter'; Message = "*'14'*15-18*" }
+        @{ Case = 'a minor version RDS retired'; Params = @{ DatabaseEngineVersion = '16.3' }; Id = 'InvalidParameter'; Message = "*'16.3' is a PostgreSQL minor version RDS no longer offers*16.9*" }
         @{ Case = 'worker policy not an ARN'; Params = @{ AdditionalWorkerPolicyArn = 'my-policy' }; Id = 'InvalidParameter'; Message = '*ARN of an IAM managed policy*' }
         @{ Case = 'worker policy ARN in another partition'; Params = @{ AdditionalWorkerPolicyArn = 'arn:aws-cn:iam::123456789012:policy/x' }; Id = 'InvalidParameter'; Message = "*not in the IAM partition 'aws'*" }
         @{ Case = 'worker policy is a role ARN'; Params = @{ AdditionalWorkerPolicyArn = 'arn:aws:iam::123456789012:role/x' }; Id = 'InvalidParameter'; Message = '*AdditionalWorkerPolicyArn*' }

@@ -21,7 +21,7 @@ public sealed class NewMetaflowStack : TemplateCmdlet
     [Parameter]
     public SwitchParameter NoWait { get; set; }
 
-    /// <summary>Gets or sets whether to replace a stack left by a failed create (ROLLBACK_COMPLETE): delete it, then create it again, after confirmation.</summary>
+    /// <summary>Gets or sets whether to replace a stack left by a failed create (ROLLBACK_COMPLETE): delete it, then create it again, after confirmation; and to deploy a -TemplatePath whose template checks (Test-MetaflowTemplate) report errors.</summary>
     [Parameter]
     public SwitchParameter Force { get; set; }
 

@@ -27,6 +27,8 @@ public sealed class TestMetaflowTemplate : PSCmdlet
     [Parameter]
     public string? FactsPath { get; set; }
 
+    protected override void BeginProcessing() => Formats.Ensure(this);
+
     protected override void ProcessRecord()
     {
         try

@@ -116,6 +116,8 @@ public sealed class DeploymentPlan
         if (violations.FirstOrDefault() is { } first)
             throw MetaflowParameters.Error(first, declared.GetValueOrDefault(first.Parameter) as Dictionary<string, object?> ?? new());
         if (MetaflowParameters.CrossChecks(values).FirstOrDefault() is { } cross) throw cross;
+        if (values.ContainsKey("DBEngineVersion")
+            && MetaflowParameters.DatabaseVersionChecks(values, null, AwsFacts.LoadDefault()).FirstOrDefault() is { } dbVersion) throw dbVersion;
         foreach (var (key, value) in request.Tags) ValidateTag(key, value);
 
         IReadOnlyList<string> active;

@@ -59,6 +59,28 @@ public static class MetaflowParameters
     private static string Range(Dictionary<string, object?> def)
         => def.GetValueOrDefault("MinValue") is string min && def.GetValueOrDefault("MaxValue") is string max ? $" (range {min}..{max})" : "";
 
+    /// <summary>
+    /// The database version against RDS's dated facts (template/aws-facts.yml) and the stack's current version:
+    /// a pinned minor RDS has retired fails minutes into the deploy, and RDS cannot go down a major version.
+    /// </summary>
+    public static IEnumerable<MetaflowException> DatabaseVersionChecks(IReadOnlyDictionary<string, string> values, IReadOnlyDictionary<string, string>? previous, AwsFacts facts)
+    {
+        if (!values.TryGetValue("DBEngineVersion", out var version) || version.Length == 0) yield break;
+        var major = version.Split('.')[0];
+        var fact = facts.Find(AwsFacts.PostgresMajor, major);
+        if (version.Contains('.') && fact?.Extra.GetValueOrDefault("lowestMinor") is { } lowest
+            && Version.TryParse(version, out var pinned) && Version.TryParse(lowest, out var min) && pinned < min)
+            yield return new MetaflowException(ErrorIds.InvalidParameter,
+                $"{Display("DBEngineVersion")} '{version}' is a PostgreSQL minor version RDS no longer offers (the lowest {major}.x it creates is {lowest}, per {fact.Source}). " +
+                $"Give '{major}' to let RDS pick its current minor version, or {lowest} or later.",
+                ErrorKind.InvalidArgument, version);
+        if (previous?.GetValueOrDefault("DBEngineVersion") is { Length: > 0 } before
+            && int.TryParse(before.Split('.')[0], out var from) && int.TryParse(major, out var to) && to < from)
+            yield return new MetaflowException(ErrorIds.InvalidParameter,
+                $"{Display("DBEngineVersion")} '{version}' would take the database from PostgreSQL {before} down to {major}: RDS can only upgrade a major version. Keep {from} or choose a later one.",
+                ErrorKind.InvalidArgument, version);
+    }
+
     /// <summary>Checks across parameters: network ranges and Batch vCPU ordering; only for parameters the template has.</summary>
     public static IEnumerable<MetaflowException> CrossChecks(IReadOnlyDictionary<string, string> values)
     {

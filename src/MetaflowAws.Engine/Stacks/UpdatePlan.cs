@@ -68,6 +68,8 @@ public sealed class UpdatePlan
         if (violations.FirstOrDefault() is { } first)
             throw MetaflowParameters.Error(first, declared.GetValueOrDefault(first.Parameter) as Dictionary<string, object?> ?? new());
         if (MetaflowParameters.CrossChecks(values).FirstOrDefault() is { } cross) throw cross;
+        if (values.ContainsKey("DBEngineVersion")
+            && MetaflowParameters.DatabaseVersionChecks(values, previous, AwsFacts.LoadDefault()).FirstOrDefault() is { } dbVersion) throw dbVersion;
 
         var parameters = declared.Keys.Where(k => request.Parameters.ContainsKey(k) || keep.Contains(k))
             .Select(k => keep.Contains(k) ? new StackParameter(k, null, UsePreviousValue: true) : new StackParameter(k, request.Parameters[k]))
