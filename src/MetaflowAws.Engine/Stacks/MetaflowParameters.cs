@@ -67,9 +67,7 @@ public static class MetaflowParameters
     {
         if (!values.TryGetValue("DBEngineVersion", out var version) || version.Length == 0) yield break;
         var major = version.Split('.')[0];
-        var fact = facts.Find(AwsFacts.PostgresMajor, major);
-        if (version.Contains('.') && fact?.Extra.GetValueOrDefault("lowestMinor") is { } lowest
-            && Version.TryParse(version, out var pinned) && Version.TryParse(lowest, out var min) && pinned < min)
+        if (facts.RetiredPostgresMinor(version) is var (fact, lowest))
             yield return new MetaflowException(ErrorIds.InvalidParameter,
                 $"{Display("DBEngineVersion")} '{version}' is a PostgreSQL minor version RDS no longer offers (the lowest {major}.x it creates is {lowest}, per {fact.Source}). " +
                 $"Give '{major}' to let RDS pick its current minor version, or {lowest} or later.",

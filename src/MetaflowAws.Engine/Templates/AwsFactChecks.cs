@@ -134,8 +134,7 @@ public static class AwsFactChecks
     {
         var major = version.Split('.')[0];
         Dated(facts, AwsFacts.PostgresMajor, major, today, DatabaseVersionSupported, path, "RDS PostgreSQL major version", findings);
-        if (version.Contains('.') && facts.Find(AwsFacts.PostgresMajor, major)?.Extra.GetValueOrDefault("lowestMinor") is { } lowest
-            && Version.TryParse(version, out var pinned) && Version.TryParse(lowest, out var min) && pinned < min)
+        if (facts.RetiredPostgresMinor(version) is { LowestMinor: var lowest })
             findings.Add(new(DatabaseVersionSupported, path,
                 $"PostgreSQL {version} is a minor version RDS no longer offers (the lowest {major}.x it creates is {lowest}). Give {major} alone to let RDS pick its default minor, or {lowest} or later."));
     }

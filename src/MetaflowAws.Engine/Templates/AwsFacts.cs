@@ -50,6 +50,19 @@ public sealed class AwsFacts
 
     public AwsFact? Find(string kind, string value) => Facts.FirstOrDefault(f => f.Kind == kind && f.Value == value);
 
+    /// <summary>
+    /// For a PostgreSQL version pinned to a minor (16.3) that RDS no longer creates: the fact of its major and the
+    /// lowest minor RDS still offers; null for a bare major, an unknown major, or a minor still offered.
+    /// </summary>
+    public (AwsFact Major, string LowestMinor)? RetiredPostgresMinor(string version)
+    {
+        if (!version.Contains('.')) return null;
+        var fact = Find(PostgresMajor, version.Split('.')[0]);
+        return fact?.Extra.GetValueOrDefault("lowestMinor") is { } lowest
+               && Version.TryParse(version, out var pinned) && Version.TryParse(lowest, out var min) && pinned < min
+            ? (fact, lowest) : null;
+    }
+
     /// <summary>The table beside a template (the bundled one ships with it).</summary>
     public static AwsFacts LoadBeside(string templatePath)
         => Load(Path.Combine(Path.GetDirectoryName(Path.GetFullPath(templatePath))!, FileName));
