@@ -269,16 +269,64 @@ public static class ResourceModel
         return new ResourceIdentity(r, attrs, r);
     }
 
-    /// <summary>The secret a service generates with the resource: an API key's value (or the one the template set).</summary>
+    /// <summary>
+    /// The secret a service generates with the resource: an API key's value, a Secrets Manager secret's
+    /// SecretString (the one the template set, or GenerateSecretString's JSON).
+    /// </summary>
     public static string? NewSecret(string type, IReadOnlyDictionary<string, object?> props)
     {
-        if (type != "AWS::ApiGateway::ApiKey") return null;
-        if (props.TryGetValue("Value", out var v) && v is string given && given.Length > 0) return given;
-        const string alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
-        return string.Create(40, 0, (span, _) =>
+        switch (type)
         {
-            for (var i = 0; i < span.Length; i++) span[i] = alphabet[RandomNumberGenerator.GetInt32(alphabet.Length)];
-        });
+            case "AWS::ApiGateway::ApiKey":
+                if (props.TryGetValue("Value", out var v) && v is string given && given.Length > 0) return given;
+                return RandomString(40, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789", []);
+            case "AWS::SecretsManager::Secret":
+                if (props.TryGetValue("SecretString", out var ss) && ss is string text) return text;
+                return props.TryGetValue("GenerateSecretString", out var g) && g is Dictionary<string, object?> spec ? GenerateSecretString(spec) : null;
+            default:
+                return null;
+        }
+    }
+
+    // Secrets Manager's GetRandomPassword character classes (botocore secretsmanager model, GetRandomPasswordRequest).
+    private const string Lower = "abcdefghijklmnopqrstuvwxyz", Upper = "ABCDEFGHIJKLMNOPQRSTUVWXYZ", Digits = "0123456789",
+        Punctuation = "!\"#$%&'()*+,-./:;<=>?@[\\]^_`{|}~";
+
+    /// <summary>
+    /// AWS::SecretsManager::Secret GenerateSecretString: a random password of PasswordLength (default 32) from the
+    /// classes not excluded (one of each unless RequireEachIncludedType is false); with SecretStringTemplate and
+    /// GenerateStringKey, the template's JSON with the password added under that key.
+    /// </summary>
+    public static string GenerateSecretString(IReadOnlyDictionary<string, object?> spec)
+    {
+        bool Flag(string name, bool fallback) => spec.TryGetValue(name, out var v) && v is string s ? string.Equals(s, "true", StringComparison.OrdinalIgnoreCase) : v is bool b ? b : fallback;
+        var excluded = spec.GetValueOrDefault("ExcludeCharacters") as string ?? "";
+        var length = spec.GetValueOrDefault("PasswordLength") is { } l && int.TryParse(Convert.ToString(l, System.Globalization.CultureInfo.InvariantCulture), out var n) ? n : 32;
+        var classes = new List<string>();
+        if (!Flag("ExcludeLowercase", false)) classes.Add(Lower);
+        if (!Flag("ExcludeUppercase", false)) classes.Add(Upper);
+        if (!Flag("ExcludeNumbers", false)) classes.Add(Digits);
+        if (!Flag("ExcludePunctuation", false)) classes.Add(Punctuation);
+        if (Flag("IncludeSpace", false)) classes.Add(" ");
+        classes = classes.Select(c => new string(c.Where(ch => !excluded.Contains(ch)).ToArray())).Where(c => c.Length > 0).ToList();
+        var password = RandomString(length, string.Concat(classes), Flag("RequireEachIncludedType", true) ? classes : []);
+
+        var key = spec.GetValueOrDefault("GenerateStringKey") as string;
+        if (spec.GetValueOrDefault("SecretStringTemplate") is not string template || string.IsNullOrEmpty(key)) return password;
+        var json = System.Text.Json.Nodes.JsonNode.Parse(template) as System.Text.Json.Nodes.JsonObject
+            ?? throw new TemplateError("SecretStringTemplate must be a JSON object.");
+        json[key] = password;
+        return json.ToJsonString();
+    }
+
+    private static string RandomString(int length, string alphabet, IReadOnlyList<string> required)
+    {
+        var chars = new char[length];
+        for (var i = 0; i < length; i++) chars[i] = alphabet[RandomNumberGenerator.GetInt32(alphabet.Length)];
+        // One of each required class, at distinct random places.
+        var places = Enumerable.Range(0, length).OrderBy(_ => RandomNumberGenerator.GetInt32(int.MaxValue)).Take(required.Count).ToList();
+        for (var i = 0; i < places.Count; i++) chars[places[i]] = required[i][RandomNumberGenerator.GetInt32(required[i].Length)];
+        return new string(chars);
     }
 
     /// <summary>A limit the service enforces on create, with the error AWS returns; null when the properties are acceptable.</summary>
