@@ -10,12 +10,14 @@ using Microsoft.AspNetCore.Http.Features;
 
 namespace MetaflowAws.Sandbox;
 
-public sealed record SandboxOptions(int Port, string Region, int ResourceDelayMs)
+/// <param name="Postgres">An administrator's connection string (Npgsql) to the PostgreSQL server that backs RDS; null: RDS is only modelled.</param>
+public sealed record SandboxOptions(int Port, string Region, int ResourceDelayMs, string? Postgres = null)
 {
     public static SandboxOptions Parse(string[] args)
     {
         int port = 0, delay = 40;
         var region = "us-east-1";
+        string? postgres = null;
         for (var i = 0; i < args.Length; i++)
         {
             string Next() => i + 1 < args.Length ? args[++i] : throw new ArgumentException($"{args[i]} needs a value");
@@ -24,10 +26,11 @@ public sealed record SandboxOptions(int Port, string Region, int ResourceDelayMs
                 case "--port": port = int.Parse(Next()); break;
                 case "--region": region = Next(); break;
                 case "--resource-delay-ms": delay = int.Parse(Next()); break;
-                default: throw new ArgumentException($"Unknown option {args[i]}. Options: --port N (0 = any free port), --region NAME, --resource-delay-ms N");
+                case "--postgres": postgres = Next(); break;
+                default: throw new ArgumentException($"Unknown option {args[i]}. Options: --port N (0 = any free port), --region NAME, --resource-delay-ms N, --postgres \"Host=127.0.0.1;Port=N;Username=postgres;Password=...\"");
             }
         }
-        return new SandboxOptions(port, region, delay);
+        return new SandboxOptions(port, region, delay, postgres);
     }
 }
 
@@ -63,11 +66,28 @@ public sealed class SandboxState
             ResourceDelay = TimeSpan.FromMilliseconds(options.ResourceDelayMs),
             Specification = LoadSpecification(),
         };
+        // An AWS::RDS::DBInstance (postgres) is a role and a database in a real PostgreSQL server, when given one.
+        if (options.Postgres is { } admin)
+        {
+            var server = new Rds.PostgresServer(admin);
+            server.Prepare(); // fails the start, clearly, when the server cannot be used
+            Databases = new Rds.DatabaseInstances(Stacks, server, SecretString);
+        }
         // A stack's AWS::S3::Bucket is a bucket in this S3: objects can be put in it, and a bucket
         // that is not empty fails its deletion as on AWS (DeletionPolicy Retain keeps it).
-        Stacks.OnResourceCreated = (stack, r) => r.Type == "AWS::S3::Bucket" && r.PhysicalId is { } b
-            ? S3Store.AddForStack(b, stack.Context.Region, StackEngine.AccountId, r.Properties) : null;
-        Stacks.OnResourceDeleting = (_, r) => r.Type == "AWS::S3::Bucket" && r.PhysicalId is { } b ? S3Store.RemoveForStack(b) : null;
+        Stacks.OnResourceCreated = (stack, r) => r.Type switch
+        {
+            "AWS::S3::Bucket" when r.PhysicalId is { } b => S3Store.AddForStack(b, stack.Context.Region, StackEngine.AccountId, r.Properties),
+            "AWS::RDS::DBInstance" => Databases?.Apply(stack, r),
+            _ => null,
+        };
+        Stacks.OnResourceUpdated = (stack, r) => r.Type == "AWS::RDS::DBInstance" ? Databases?.Apply(stack, r) : null;
+        Stacks.OnResourceDeleting = (stack, r) => r.Type switch
+        {
+            "AWS::S3::Bucket" when r.PhysicalId is { } b => S3Store.RemoveForStack(b),
+            "AWS::RDS::DBInstance" => Databases?.Deleting(stack, r),
+            _ => null,
+        };
         CloudFormation = new CloudFormationApi(Stacks);
         Iam = new IamApi(Stacks);
         Sts = new StsApi(Credentials, Iam);
@@ -95,6 +115,22 @@ public sealed class SandboxState
     public Status.StatusApis Status { get; }
     public S3Store S3Store { get; }
     public S3Api S3 { get; }
+    /// <summary>RDS instances backed by a real PostgreSQL server; null without --postgres.</summary>
+    public Rds.DatabaseInstances? Databases { get; }
+
+    /// <summary>A live AWS::SecretsManager::Secret's SecretString, by ARN or name (the ARN less its random suffix).</summary>
+    public string? SecretString(string id) => FindSecret(id)?.Resource.Secret;
+
+    private (Stack Stack, ResourceState Resource)? FindSecret(string id)
+    {
+        foreach (var (stack, r) in Stacks.LiveResources("AWS::SecretsManager::Secret"))
+        {
+            var arn = r.Ref!;
+            var name = arn[(arn.IndexOf(":secret:", StringComparison.Ordinal) + ":secret:".Length)..];
+            if (arn == id || name == id || (name.Length > 7 && name[..^7] == id)) return (stack, r);
+        }
+        return null;
+    }
     public RequestLog Log { get; } = new();
     public FaultInjector Faults { get; } = new();
 
@@ -442,6 +478,30 @@ public sealed class SandboxState
                 result = new { added = h.GetProperty("count").GetInt32() };
                 break;
             }
+            case ("GET", "/postgres"):
+                result = Databases is { } db
+                    ? new { backed = true, host = db.Server.Host, port = db.Server.Port, noSslGroup = Rds.PostgresServer.NoSslGroup }
+                    : (object)new { backed = false };
+                break;
+            case ("GET", "/secrets"):
+            {
+                // A secret's value, as GetSecretValue gives it (what ECS hands a container for a task definition's Secrets).
+                var id = ctx.Request.Query["id"].ToString();
+                if (FindSecret(id) is not { } found) { ctx.Response.StatusCode = 404; result = new { error = $"Secrets Manager can't find the specified secret {id}." }; break; }
+                result = new { arn = found.Resource.Ref, name = found.Resource.PhysicalId, secretString = found.Resource.Secret };
+                break;
+            }
+            case ("GET", var p) when p.StartsWith("/stacks/", StringComparison.Ordinal) && p.Split('/') is [_, _, var stackName, "resources", var logicalId]:
+            {
+                // A stack resource as the sandbox evaluated it: its properties (dynamic references unresolved, as
+                // CloudFormation keeps them), physical id and attributes. What a task definition gives its containers.
+                var stack = Stacks.Find(Uri.UnescapeDataString(stackName));
+                ResourceState? r = null;
+                if (stack is not null) lock (stack.Sync) r = stack.Resource(Uri.UnescapeDataString(logicalId));
+                if (r is null) { ctx.Response.StatusCode = 404; result = new { error = $"No resource {logicalId} in a stack {stackName}." }; break; }
+                result = new { stackName = stack!.StackName, logicalId = r.LogicalId, type = r.Type, physicalId = r.PhysicalId, status = r.Status, properties = r.Properties, attributes = r.Attributes };
+                break;
+            }
             case ("GET", "/s3/buckets"):
                 result = S3Store.All.OrderBy(b => b.Name, StringComparer.Ordinal).Select(BucketSummary).ToList();
                 break;
@@ -508,7 +568,7 @@ public sealed class SandboxState
                 break;
             default:
                 ctx.Response.StatusCode = 404;
-                result = new { error = $"No control endpoint {ctx.Request.Method} /_sandbox{path}. Endpoints: GET /health, GET|DELETE /requests, POST /faults/resource, DELETE /faults, POST /config, POST /history, GET|POST|DELETE /s3/buckets, DELETE /s3/buckets/<name>, POST /s3/foreign-bucket, POST /s3/seed" };
+                result = new { error = $"No control endpoint {ctx.Request.Method} /_sandbox{path}. Endpoints: GET /health, GET|DELETE /requests, GET /postgres, GET /secrets?id=ARN, GET /stacks/<name>/resources/<logicalId>, POST /faults/resource, DELETE /faults, POST /config, POST /history, GET|POST|DELETE /s3/buckets, DELETE /s3/buckets/<name>, POST /s3/foreign-bucket, POST /s3/seed" };
                 break;
         }
         ctx.Response.ContentType = "application/json";

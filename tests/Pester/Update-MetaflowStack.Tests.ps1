@@ -63,6 +63,8 @@ Resources:
       Engine: postgres
       DBInstanceClass: db.t3.small
       DBName: !Ref DatabaseName
+      MasterUsername: dbadmin
+      ManageMasterUserPassword: true
       StorageEncrypted: true
 '@
         $db = New-TestStackName 'db'

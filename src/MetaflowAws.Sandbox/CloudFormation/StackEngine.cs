@@ -45,6 +45,9 @@ public sealed partial class StackEngine
     /// <summary>Backs a created resource with real sandbox state (an S3 bucket, say); returns why it failed, or null.</summary>
     public Func<Stack, ResourceState, string?>? OnResourceCreated { get; set; }
 
+    /// <summary>Applies an in-place update to a resource's sandbox state (a database's new major version); returns why it failed, or null.</summary>
+    public Func<Stack, ResourceState, string?>? OnResourceUpdated { get; set; }
+
     /// <summary>Removes a resource's sandbox state before it is deleted; returns why it cannot be (a bucket not empty), or null.</summary>
     public Func<Stack, ResourceState, string?>? OnResourceDeleting { get; set; }
 

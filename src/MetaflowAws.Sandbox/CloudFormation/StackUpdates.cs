@@ -277,7 +277,7 @@ public sealed partial class StackEngine
                 if (operation == "Create") AddEvent(stack, resource, resource.Status, "Resource creation Initiated");
                 return OnResourceCreated?.Invoke(stack, resource);
             }
-            return null;
+            return OnResourceUpdated?.Invoke(stack, resource);
         }
         catch (TemplateError ex)
         {
