@@ -98,10 +98,11 @@ function Invoke-Package {
     }
 }
 
-function Start-Sandbox([int] $ResourceDelayMs = 5) {
+function Start-Sandbox([int] $ResourceDelayMs = 5, $Postgres) {
     $dll = "$Root/src/MetaflowAws.Sandbox/bin/$Configuration/net10.0/MetaflowAws.Sandbox.dll"
     $psi = [Diagnostics.ProcessStartInfo]::new('dotnet')
     foreach ($a in @($dll, '--port', '0', '--resource-delay-ms', "$ResourceDelayMs")) { $psi.ArgumentList.Add($a) }
+    if ($Postgres) { $psi.ArgumentList.Add('--postgres'); $psi.ArgumentList.Add($Postgres.ConnectionString) }
     $psi.RedirectStandardOutput = $true
     $psi.UseShellExecute = $false
     $process = [Diagnostics.Process]::Start($psi)
@@ -114,6 +115,93 @@ function Start-Sandbox([int] $ResourceDelayMs = 5) {
 
 function Stop-Sandbox($Sandbox) {
     if ($Sandbox -and -not $Sandbox.Process.HasExited) { $Sandbox.Process.Kill($true); $Sandbox.Process.WaitForExit() }
+}
+
+# The sandbox's RDS is a real PostgreSQL (Debian's package): a fresh cluster per run under out/pg, on a free
+# loopback port, TLS on with a throwaway self-signed certificate, and a pg_hba.conf that emulates RDS's
+# rds.force_ssl per database user (see src/MetaflowAws.Sandbox/Rds/PostgresServer.cs). No PostgreSQL and no
+# way to install it is an error: the database tests must not pass by not running.
+function Find-PostgresBin {
+    Get-ChildItem /usr/lib/postgresql/*/bin/initdb -ErrorAction SilentlyContinue |
+        Sort-Object { [int]($_.Directory.Parent.Name -replace '\D', '') } -Descending |
+        Select-Object -First 1 | ForEach-Object DirectoryName
+}
+
+function Start-Postgres {
+    $bin = Find-PostgresBin
+    if (-not $bin -and (Get-Command apt-get -ErrorAction SilentlyContinue)) {
+        Write-Host '==> apt-get install postgresql (the sandbox''s RDS)' -ForegroundColor Cyan
+        & bash -c 'export DEBIAN_FRONTEND=noninteractive; apt-get update -qq && apt-get install -y -qq postgresql >/dev/null'
+        $bin = Find-PostgresBin
+    }
+    if (-not $bin) { throw 'PostgreSQL is not installed and could not be installed (apt-get install -y postgresql): the sandbox''s RDS needs it.' }
+    if (-not (Get-Command openssl -ErrorAction SilentlyContinue)) { throw 'openssl is needed for the PostgreSQL server''s certificate (apt-get install -y openssl).' }
+    Write-Host "==> PostgreSQL ($bin)" -ForegroundColor Cyan
+
+    $dir = Join-Path $Root 'out/pg'
+    $isRoot = (& id -u) -eq '0'
+    # PostgreSQL refuses to run as root: as root, the cluster belongs to the postgres user.
+    $asOwner = { param([string] $Exe, [string[]] $Arguments) if ($isRoot) { & runuser -u postgres -- $Exe @Arguments } else { & $Exe @Arguments } }.GetNewClosure()
+    if (Test-Path "$dir/data/postmaster.pid") { & $asOwner "$bin/pg_ctl" @('-D', "$dir/data", '-m', 'immediate', 'stop') 2>&1 | Out-Null }
+    if (Test-Path $dir) { Remove-Item $dir -Recurse -Force }
+    New-Item -ItemType Directory -Force $dir | Out-Null
+    if ($isRoot) {
+        & chown postgres:postgres $dir
+        & runuser -u postgres -- test -w $dir
+        if ($LASTEXITCODE) {
+            # The postgres user cannot reach the work tree: a folder of its own instead.
+            $dir = Join-Path ([IO.Path]::GetTempPath()) "mfaws-pg-$PID"
+            if (Test-Path $dir) { Remove-Item $dir -Recurse -Force }
+            New-Item -ItemType Directory -Force $dir | Out-Null
+            & chown postgres:postgres $dir
+        }
+    }
+
+    $password = [guid]::NewGuid().ToString('N')
+    Set-Content "$dir/pwfile" $password -NoNewline
+    & openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -days 2 -subj '/CN=127.0.0.1' `
+        -keyout "$dir/server.key" -out "$dir/server.crt" 2>&1 | Out-Null
+    if ($LASTEXITCODE) { throw 'openssl could not make the PostgreSQL server''s certificate.' }
+    & chmod 600 "$dir/server.key" "$dir/pwfile"
+    if ($isRoot) { & chown postgres:postgres "$dir/server.key" "$dir/server.crt" "$dir/pwfile" }
+
+    $out = & $asOwner "$bin/initdb" @('-D', "$dir/data", '-U', 'postgres', "--pwfile=$dir/pwfile", '--auth=scram-sha-256', '-E', 'UTF8', '--locale=C', '--no-sync') 2>&1
+    if ($LASTEXITCODE) { throw "initdb failed: $($out | Out-String)" }
+    $listener = [Net.Sockets.TcpListener]::new([Net.IPAddress]::Loopback, 0)
+    $listener.Start(); $port = $listener.LocalEndpoint.Port; $listener.Stop()
+    # A test server: loopback only, no Unix socket, durability off for speed.
+    Add-Content "$dir/data/postgresql.conf" @"
+
+listen_addresses = '127.0.0.1'
+port = $port
+unix_socket_directories = ''
+ssl = on
+ssl_cert_file = '$dir/server.crt'
+ssl_key_file = '$dir/server.key'
+fsync = off
+synchronous_commit = off
+full_page_writes = off
+max_connections = 50
+"@
+    # rds.force_ssl per user: TLS for everyone; without TLS only the administrator and the members of
+    # rds_nossl_allowed (users of instances whose major version does not force TLS, which the sandbox manages).
+    Set-Content "$dir/data/pg_hba.conf" @'
+hostssl   all all                127.0.0.1/32 scram-sha-256
+hostnossl all postgres           127.0.0.1/32 scram-sha-256
+hostnossl all +rds_nossl_allowed 127.0.0.1/32 scram-sha-256
+'@
+    $out = & $asOwner "$bin/pg_ctl" @('-D', "$dir/data", '-l', "$dir/server.log", '-w', '-t', '30', 'start') 2>&1
+    if ($LASTEXITCODE) { throw "PostgreSQL did not start: $($out | Out-String)$(Get-Content "$dir/server.log" -Raw -ErrorAction SilentlyContinue)" }
+    [pscustomobject]@{
+        Bin = $bin; Dir = $dir; Port = $port; AsOwner = $asOwner
+        ConnectionString = "Host=127.0.0.1;Port=$port;Username=postgres;Password=$password"
+    }
+}
+
+function Stop-Postgres($Postgres) {
+    if (-not $Postgres) { return }
+    & $Postgres.AsOwner "$($Postgres.Bin)/pg_ctl" @('-D', "$($Postgres.Dir)/data", '-m', 'immediate', '-w', 'stop') 2>&1 | Out-Null
+    Remove-Item $Postgres.Dir -Recurse -Force -ErrorAction SilentlyContinue
 }
 
 function Get-TrxCounts([string] $Path) {
@@ -134,9 +222,12 @@ function Invoke-Test {
     if ($unitExit -and $unit.Failed -eq 0) { $unit.Failed = 1 }
 
     Write-Host '==> acceptance tests (Pester, on the built module, against the sandbox)' -ForegroundColor Cyan
-    $sandbox = Start-Sandbox
+    $postgres = $null; $sandbox = $null
     try {
+        $postgres = Start-Postgres
+        $sandbox = Start-Sandbox -Postgres $postgres
         $env:METAFLOWAWS_SANDBOX_URL = $sandbox.url
+        $env:METAFLOWAWS_POSTGRES_BIN = $postgres.Bin
         $env:METAFLOWAWS_MODULE = Join-Path $ModuleDir 'MetaflowAws.psd1'
         $env:METAFLOWAWS_PWSH = $script:Pwsh -join [char]0x1F
         $env:METAFLOWAWS_ROOT = $Root
@@ -158,6 +249,7 @@ $(if ($Filter) { "`$c.Filter.FullName = '*$Filter*'" })
         $pesterCounts = if (Test-Path $resultFile) { Get-Content $resultFile | ConvertFrom-Json } else { [pscustomobject]@{ Passed = 0; Failed = 1; Skipped = 0 } }
     } finally {
         Stop-Sandbox $sandbox
+        Stop-Postgres $postgres
     }
 
     $passed = $unit.Passed + $pesterCounts.Passed

@@ -1,7 +1,8 @@
 # build.ps1 Demo: deploy the real template to the local sandbox, configure Metaflow in a temp
 # folder, show the result. Dot-sourced by build.ps1 (uses its functions and variables).
 Invoke-Package
-$sandbox = Start-Sandbox -ResourceDelayMs 60
+$postgres = Start-Postgres
+try { $sandbox = Start-Sandbox -ResourceDelayMs 60 -Postgres $postgres } catch { Stop-Postgres $postgres; throw }
 $metaflowHome = Join-Path ([IO.Path]::GetTempPath()) ("metaflow-demo-" + [guid]::NewGuid().ToString('N').Substring(0, 8))
 $saved = @{}
 foreach ($k in 'AWS_ACCESS_KEY_ID', 'AWS_SECRET_ACCESS_KEY', 'AWS_REGION', 'AWS_ENDPOINT_URL', 'METAFLOW_HOME') { $saved[$k] = [Environment]::GetEnvironmentVariable($k) }
@@ -13,7 +14,7 @@ try {
     $env:METAFLOW_HOME = $metaflowHome
     Import-Module (Join-Path $ModuleDir 'MetaflowAws.psd1') -Force
 
-    Write-Host "`nSandbox: $($sandbox.url) (a local stand-in for CloudFormation, S3, STS, IAM and API Gateway; signatures checked)" -ForegroundColor Cyan
+    Write-Host "`nSandbox: $($sandbox.url) (a local stand-in for CloudFormation, S3, STS, IAM and API Gateway, its RDS a real PostgreSQL; signatures checked)" -ForegroundColor Cyan
     Write-Host "> New-MetaflowStack -StackName metaflow-demo -Verbose" -ForegroundColor Yellow
     $stack = New-MetaflowStack -StackName metaflow-demo
     $stack | Format-Table | Out-Host
@@ -57,4 +58,5 @@ The same against AWS (after Import-Module ./out/MetaflowAws/$Version/MetaflowAws
 } finally {
     foreach ($k in $saved.Keys) { [Environment]::SetEnvironmentVariable($k, $saved[$k]) }
     Stop-Sandbox $sandbox
+    Stop-Postgres $postgres
 }
