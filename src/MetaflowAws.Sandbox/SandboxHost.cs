@@ -72,6 +72,10 @@ public sealed class SandboxState
             var server = new Rds.PostgresServer(admin);
             server.Prepare(); // fails the start, clearly, when the server cannot be used
             Databases = new Rds.DatabaseInstances(Stacks, server, SecretString);
+            // The metadata service's tasks connect to that database as metaflow-service does: a service whose
+            // tasks cannot stays in progress, or trips its deployment circuit breaker.
+            ServiceTasks = new Ecs.MetadataServiceTasks(Databases, SecretString);
+            Stacks.OnResourceStabilizing = (stack, r) => ServiceTasks.StabilizeAsync(stack, r, Stacks.ResourceDelay);
         }
         // A stack's AWS::S3::Bucket is a bucket in this S3: objects can be put in it, and a bucket
         // that is not empty fails its deletion as on AWS (DeletionPolicy Retain keeps it).
@@ -117,6 +121,8 @@ public sealed class SandboxState
     public S3Api S3 { get; }
     /// <summary>RDS instances backed by a real PostgreSQL server; null without --postgres.</summary>
     public Rds.DatabaseInstances? Databases { get; }
+    /// <summary>The metadata service's tasks, connecting to a backed database; null without --postgres.</summary>
+    public Ecs.MetadataServiceTasks? ServiceTasks { get; }
 
     /// <summary>A live AWS::SecretsManager::Secret's SecretString, by ARN or name (the ARN less its random suffix).</summary>
     public string? SecretString(string id) => FindSecret(id)?.Resource.Secret;
@@ -467,7 +473,11 @@ public sealed class SandboxState
                 var c = await JsonSerializer.DeserializeAsync<JsonElement>(ctx.Request.Body);
                 if (c.TryGetProperty("resourceDelayMs", out var d)) Stacks.ResourceDelay = TimeSpan.FromMilliseconds(d.GetInt32());
                 if (c.TryGetProperty("stsSessionSeconds", out var sts)) Sts.SessionSecondsOverride = sts.ValueKind == JsonValueKind.Null ? null : sts.GetInt32();
-                result = new { resourceDelayMs = Stacks.ResourceDelay.TotalMilliseconds, stsSessionSeconds = Sts.SessionSecondsOverride };
+                // How long a service create waits for tasks that never run (AWS: about 3 hours); tests shorten it to end such a create, null resets it.
+                if (c.TryGetProperty("serviceStabilizationMs", out var ecs) && ServiceTasks is not null)
+                    ServiceTasks.StabilizationTimeout = ecs.ValueKind == JsonValueKind.Null ? Ecs.MetadataServiceTasks.DefaultStabilizationTimeout : TimeSpan.FromMilliseconds(ecs.GetInt64());
+                result = new { resourceDelayMs = Stacks.ResourceDelay.TotalMilliseconds, stsSessionSeconds = Sts.SessionSecondsOverride,
+                    serviceStabilizationMs = ServiceTasks?.StabilizationTimeout.TotalMilliseconds };
                 break;
             }
             case ("POST", "/history"):

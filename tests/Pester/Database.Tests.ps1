@@ -52,6 +52,11 @@ BeforeAll {
         }
     }
 
+    # How long the sandbox's CloudFormation waits for an ECS service whose tasks never run; $null: its default.
+    function Set-SandboxServiceStabilization($Milliseconds) {
+        Invoke-RestMethod -Method Post "$script:SandboxUrl/_sandbox/config" -Body (@{ serviceStabilizationMs = $Milliseconds } | ConvertTo-Json) -ContentType 'application/json' | Out-Null
+    }
+
     $script:WhoAndTls = "select current_user || ',' || current_database() || ',' || ssl from pg_stat_ssl where pid = pg_backend_pid()"
 }
 
@@ -62,6 +67,7 @@ Describe 'The metadata database on the sandbox: a real PostgreSQL that enforces 
     }
 
     It 'the bundled template''s metadata container connects over TLS to PostgreSQL 16, with the password its stack generated' {
+        # CREATE_COMPLETE already says the sandbox's metadata-service task connected (else its service would not stabilize).
         $name = New-TestStackName 'db'
         try {
             (New-MetaflowStack -StackName $name -NoSagemaker).Status | Should -Be 'CREATE_COMPLETE'
@@ -81,17 +87,44 @@ Describe 'The metadata database on the sandbox: a real PostgreSQL that enforces 
         } finally { Remove-MetaflowStack $name -Confirm:$false }
     }
 
-    It 'the 0.1.0 template''s metadata container is refused by PostgreSQL 16: no MF_METADATA_DB_SSL_MODE means no TLS' {
+    It 'the 0.1.0 template''s metadata container is refused by PostgreSQL 16 (no MF_METADATA_DB_SSL_MODE: no TLS), so its service never stabilizes' {
         $name = New-TestStackName 'db'
         try {
-            (New-MetaflowStack -StackName $name -TemplatePath $script:OldTemplate -Force -WarningAction SilentlyContinue -NoSagemaker).Status | Should -Be 'CREATE_COMPLETE'
+            New-MetaflowStack -StackName $name -TemplatePath $script:OldTemplate -Force -WarningAction SilentlyContinue -NoSagemaker -NoWait | Out-Null
+            # No circuit breaker in 0.1.0: ECS restarts the failing task and CloudFormation keeps waiting (hours on AWS).
+            { Wait-MetaflowStack -StackName $name -TimeoutSec 5 -ErrorAction Stop } | Should -Throw -ErrorId 'WaitTimedOut,*'
+            (Get-MetaflowStack $name).Status | Should -Be 'CREATE_IN_PROGRESS'
+            (Get-MetaflowStackEvent $name | Where-Object LogicalResourceId -EQ 'MetadataService' | Select-Object -First 1).ResourceStatus | Should -Be 'CREATE_IN_PROGRESS'
+
             $environment = Get-MetadataContainerEnvironment $name
             $environment.ContainsKey('MF_METADATA_DB_SSL_MODE') | Should -BeFalse
             Get-MetaflowServiceSslMode $environment | Should -Be 'disable'
-
             $r = Invoke-MetadataDbQuery $environment 'select 1'
             $r.ExitCode | Should -Not -Be 0
             $r.Output | Should -BeLike '*no pg_hba.conf entry for host "127.0.0.1", user "metaflow", database "metaflow", no encryption*'
+        } finally {
+            # End CloudFormation's wait now rather than in hours: the service fails as not stabilized and the stack rolls back.
+            Set-SandboxServiceStabilization 0
+            try {
+                { Wait-MetaflowStack -StackName $name -ErrorAction Stop } | Should -Throw -ErrorId 'StackRolledBack,*' -ExpectedMessage '*MetadataService*Exceeded attempts to wait*NotStabilized*'
+            } finally {
+                Set-SandboxServiceStabilization $null
+                Remove-MetaflowStack $name -Confirm:$false
+            }
+        }
+    }
+
+    It 'the 0.1.0 template with a deployment circuit breaker rolls back, the task''s PostgreSQL error in the reason' {
+        $name = New-TestStackName 'db'
+        $withBreaker = Join-Path $script:TestHome 'metaflow-0.1.0-breaker.yml'
+        $text = (Get-Content $script:OldTemplate -Raw).Replace("      HealthCheckGracePeriodSeconds: 120`n",
+            "      HealthCheckGracePeriodSeconds: 120`n      DeploymentConfiguration:`n        DeploymentCircuitBreaker: { Enable: true, Rollback: true }`n")
+        $text | Should -Match 'DeploymentCircuitBreaker'
+        Set-Content $withBreaker $text -NoNewline
+        try {
+            { New-MetaflowStack -StackName $name -TemplatePath $withBreaker -Force -WarningAction SilentlyContinue -NoSagemaker -ErrorAction Stop } |
+                Should -Throw -ErrorId 'StackRolledBack,*' -ExpectedMessage ("*MetadataService (AWS::ECS::Service) CREATE_FAILED: Resource handler returned message: " +
+                    """Error occurred during operation 'ECS Deployment Circuit Breaker was triggered'."" (task stopped: FATAL: no pg_hba.conf entry for host ""127.0.0.1"", user ""metaflow"", database ""metaflow"", no encryption)*")
         } finally { Remove-MetaflowStack $name -Confirm:$false }
     }
 

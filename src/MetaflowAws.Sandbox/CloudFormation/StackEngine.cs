@@ -45,6 +45,9 @@ public sealed partial class StackEngine
     /// <summary>Backs a created resource with real sandbox state (an S3 bucket, say); returns why it failed, or null.</summary>
     public Func<Stack, ResourceState, string?>? OnResourceCreated { get; set; }
 
+    /// <summary>Waits, after a resource was created, until the service says it is ready (an ECS service's tasks running); returns why it failed, or null.</summary>
+    public Func<Stack, ResourceState, Task<string?>>? OnResourceStabilizing { get; set; }
+
     /// <summary>Applies an in-place update to a resource's sandbox state (a database's new major version); returns why it failed, or null.</summary>
     public Func<Stack, ResourceState, string?>? OnResourceUpdated { get; set; }
 
@@ -298,7 +301,9 @@ public sealed partial class StackEngine
             lock (stack.Sync) stack.Resources.Add(resource);
             AddEvent(stack, resource, "CREATE_IN_PROGRESS", null);
             await Task.Delay(ResourceDelay);
-            if (!Finish(stack, resource, Apply(stack, resource, def, scope, "Create", replace: true), "CREATE"))
+            var failure = Apply(stack, resource, def, scope, "Create", replace: true);
+            if (failure is null && OnResourceStabilizing is { } stabilizing) failure = await stabilizing(stack, resource);
+            if (!Finish(stack, resource, failure, "CREATE"))
             {
                 await FailCreateAsync(stack, id);
                 return;

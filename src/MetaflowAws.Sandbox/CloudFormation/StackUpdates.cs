@@ -204,6 +204,7 @@ public sealed partial class StackEngine
                 AddEvent(stack, resource, "CREATE_IN_PROGRESS", null);
                 await Task.Delay(ResourceDelay);
                 failure = Apply(stack, resource, def, scope, "Update", replace: true);
+                if (failure is null && OnResourceStabilizing is { } stabilizing) failure = await stabilizing(stack, resource);
                 Finish(stack, resource, failure, "CREATE");
             }
             else if (change.Action == "Modify" && resource is not null)
