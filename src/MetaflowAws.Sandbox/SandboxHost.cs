@@ -82,10 +82,10 @@ public sealed class SandboxState
         Stacks.OnResourceCreated = (stack, r) => r.Type switch
         {
             "AWS::S3::Bucket" when r.PhysicalId is { } b => S3Store.AddForStack(b, stack.Context.Region, StackEngine.AccountId, r.Properties),
-            "AWS::RDS::DBInstance" => Databases?.Apply(stack, r),
+            "AWS::RDS::DBInstance" => Databases?.Apply(stack, r, created: true),
             _ => null,
         };
-        Stacks.OnResourceUpdated = (stack, r) => r.Type == "AWS::RDS::DBInstance" ? Databases?.Apply(stack, r) : null;
+        Stacks.OnResourceUpdated = (stack, r) => r.Type == "AWS::RDS::DBInstance" ? Databases?.Apply(stack, r, created: false) : null;
         Stacks.OnResourceDeleting = (stack, r) => r.Type switch
         {
             "AWS::S3::Bucket" when r.PhysicalId is { } b => S3Store.RemoveForStack(b),

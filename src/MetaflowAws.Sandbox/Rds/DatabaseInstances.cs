@@ -27,8 +27,11 @@ public sealed partial class DatabaseInstances(StackEngine stacks, PostgresServer
     public static bool IsPostgres(ResourceState r)
         => r.Type == "AWS::RDS::DBInstance" && r.Properties.GetValueOrDefault("Engine") is string e && e.Equals("postgres", StringComparison.OrdinalIgnoreCase);
 
-    /// <summary>An instance was created, or modified in place: make the server serve it. Null, or why it failed.</summary>
-    public string? Apply(Stack stack, ResourceState r)
+    /// <summary>
+    /// An instance was created (or replaced: a new, empty database), or modified in place (its data kept): make the
+    /// server serve it. Null, or why it failed.
+    /// </summary>
+    public string? Apply(Stack stack, ResourceState r, bool created)
     {
         if (!IsPostgres(r)) return null;
         string? Text(string name) => r.Properties.GetValueOrDefault(name) is { } v ? Convert.ToString(v, CultureInfo.InvariantCulture) : null;
@@ -56,7 +59,7 @@ public sealed partial class DatabaseInstances(StackEngine stacks, PostgresServer
         var forceSsl = ForceSsl(Text("EngineVersion"), ParameterGroup(stack, Text("DBParameterGroupName")));
         try
         {
-            server.CreateInstance(user, password, dbName, forceSsl, dbName is not null && InUseByOthers(dbName, r));
+            server.CreateInstance(user, password, dbName, forceSsl, fresh: created && dbName is not null && !InUseByOthers(dbName, r));
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
         {

@@ -49,10 +49,10 @@ public sealed class PostgresServer
     }
 
     /// <summary>
-    /// Makes the server look like a new instance to its client: the master user with this password (and TLS
-    /// required or not), and, unless another live instance uses it, a fresh, empty database of that name.
+    /// Makes the server look like the instance to its client: the master user with this password (and TLS
+    /// required or not), and the database of that name: fresh and empty when asked (a new instance), else kept.
     /// </summary>
-    public void CreateInstance(string masterUser, string password, string? dbName, bool forceSsl, bool databaseInUse)
+    public void CreateInstance(string masterUser, string password, string? dbName, bool forceSsl, bool fresh)
     {
         lock (_sync)
         {
@@ -61,7 +61,7 @@ public sealed class PostgresServer
             Execute(c, (RoleExists(c, masterUser) ? $"ALTER ROLE {role}" : $"CREATE ROLE {role}") + $" LOGIN CREATEDB CREATEROLE PASSWORD {Literal(password)}");
             Execute(c, forceSsl ? $"REVOKE {Ident(NoSslGroup)} FROM {role}" : $"GRANT {Ident(NoSslGroup)} TO {role}");
             if (dbName is null) return;
-            if (!databaseInUse) Execute(c, $"DROP DATABASE IF EXISTS {Ident(dbName)} WITH (FORCE)");
+            if (fresh) Execute(c, $"DROP DATABASE IF EXISTS {Ident(dbName)} WITH (FORCE)");
             if (!DatabaseExists(c, dbName)) Execute(c, $"CREATE DATABASE {Ident(dbName)} OWNER {role}");
         }
     }
