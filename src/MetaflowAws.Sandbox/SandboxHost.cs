@@ -276,7 +276,12 @@ public sealed class SandboxState
         ctx.Response.ContentType = contentType;
         ctx.Response.Headers["x-amzn-RequestId"] = requestId;
         if (answer.ErrorType is not null) ctx.Response.Headers["x-amzn-ErrorType"] = answer.ErrorType;
-        await ctx.Response.WriteAsync(answer.Body.ToJsonString());
+        var bytes = System.Text.Encoding.UTF8.GetBytes(answer.Body.ToJsonString());
+        // DynamoDB sends the CRC-32 of every response body, in decimal (DynamoDB developer guide,
+        // "Error handling ... CRC32 checksums"; the SDKs verify it and retry on a mismatch).
+        if (service == "dynamodb") ctx.Response.Headers["x-amz-crc32"] = MetaflowAws.Sandbox.S3.Checksums.Crc32(bytes).ToString(System.Globalization.CultureInfo.InvariantCulture);
+        ctx.Response.ContentLength = bytes.Length;
+        await ctx.Response.Body.WriteAsync(bytes);
     }
 
     private static System.Text.Json.Nodes.JsonNode? ParseJson(byte[] body)

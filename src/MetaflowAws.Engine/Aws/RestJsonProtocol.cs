@@ -20,6 +20,9 @@ public abstract class RestJsonRequest : AmazonWebServiceRequest
 
     internal virtual JsonObject? Body => null;
 
+    /// <summary>A raw body (Lambda's Invoke payload), sent as is; takes precedence over <see cref="Body"/>.</summary>
+    internal virtual byte[]? RawBody => null;
+
     /// <summary>application/json for REST-JSON; JSON-RPC services (DynamoDB) use application/x-amz-json-1.0 and a target header.</summary>
     internal virtual string ContentType => "application/json";
 
@@ -35,7 +38,12 @@ internal sealed class RestJsonMarshaller(string serviceName) : IMarshaller<IRequ
         foreach (var (k, v) in r.Query) request.Parameters[k] = v;
         request.UseQueryString = true;
         request.Headers["Accept"] = "application/json";
-        if (r.Body is { } body)
+        if (r.RawBody is { } raw)
+        {
+            request.Content = raw;
+            request.Headers["Content-Type"] = r.ContentType;
+        }
+        else if (r.Body is { } body)
         {
             request.Content = Encoding.UTF8.GetBytes(body.ToJsonString());
             request.Headers["Content-Type"] = r.ContentType;
@@ -46,9 +54,11 @@ internal sealed class RestJsonMarshaller(string serviceName) : IMarshaller<IRequ
 }
 
 /// <summary>Reads a whole JSON response and hands it to a parser; errors become <see cref="AwsServiceException"/>.</summary>
-internal sealed class JsonDocumentUnmarshaller<TResponse>(string service, Func<JsonNode?, TResponse> parse) : JsonResponseUnmarshaller
+internal sealed class JsonDocumentUnmarshaller<TResponse>(string service, Func<JsonNode?, IWebResponseData, TResponse> parse) : JsonResponseUnmarshaller
     where TResponse : AmazonWebServiceResponse
 {
+    public JsonDocumentUnmarshaller(string service, Func<JsonNode?, TResponse> parse) : this(service, (node, _) => parse(node)) { }
+
     protected override UnmarshallerContext ConstructUnmarshallerContext(Stream responseStream, bool maintainResponseBody, IWebResponseData response, bool isException, IRequestContext requestContext)
         => new BufferedJsonContext(responseStream, response, isException, requestContext);
 
@@ -59,7 +69,7 @@ internal sealed class JsonDocumentUnmarshaller<TResponse>(string service, Func<J
     {
         var context = (BufferedJsonContext)input;
         var node = context.Body.Length == 0 ? null : JsonNode.Parse(context.Body);
-        var response = parse(node);
+        var response = parse(node, context.ResponseData);
         response.ResponseMetadata = new ResponseMetadata { RequestId = context.ResponseData.GetHeaderValue("x-amzn-RequestId") ?? "" };
         response.HttpStatusCode = context.ResponseData.StatusCode;
         return response;
@@ -68,7 +78,8 @@ internal sealed class JsonDocumentUnmarshaller<TResponse>(string service, Func<J
     public override AmazonServiceException UnmarshallException(JsonUnmarshallerContext input, Exception innerException, HttpStatusCode statusCode)
     {
         var context = (BufferedJsonContext)input;
-        string? code = context.ResponseData.GetHeaderValue("x-amzn-ErrorType");
+        // JSON 1.0 services (DynamoDB) may give the code only as the body's __type: the SDK answers "" for a missing header.
+        string? code = context.ResponseData.GetHeaderValue("x-amzn-ErrorType") is { Length: > 0 } header ? header : null;
         string? message = null;
         try
         {
@@ -88,13 +99,13 @@ internal sealed class JsonDocumentUnmarshaller<TResponse>(string service, Func<J
 
 internal sealed class BufferedJsonContext : JsonUnmarshallerContext
 {
+    // The body is read through the context's own stream: when the response carries x-amz-crc32
+    // (DynamoDB sends it on every response), the SDK wraps that stream to compute the CRC and
+    // compares it after unmarshalling. Reading a copy instead would leave the CRC of 0 bytes.
     public BufferedJsonContext(Stream stream, IWebResponseData response, bool isException, IRequestContext? requestContext)
-        : this(BufferedXmlContext.ReadAll(stream), response, isException, requestContext) { }
-
-    private BufferedJsonContext(byte[] body, IWebResponseData response, bool isException, IRequestContext? requestContext)
-        : base(new MemoryStream(body), false, response, isException, requestContext)
+        : base(stream, false, response, isException, requestContext)
     {
-        Body = body;
+        Body = BufferedXmlContext.ReadAll(Stream);
     }
 
     public byte[] Body { get; }

@@ -27,6 +27,9 @@ public static class Checksums
         _ => null,
     };
 
+    /// <summary>CRC-32 (IEEE) of <paramref name="data"/> as a number: DynamoDB sends it, in decimal, as x-amz-crc32 on every response.</summary>
+    public static uint Crc32(ReadOnlySpan<byte> data) => Crc32(data, Crc32Table);
+
     /// <summary>The name S3 uses for the algorithm in responses and listings (CRC32, SHA256, ...).</summary>
     public static string DisplayName(string algorithm) => algorithm.ToUpperInvariant();
 
