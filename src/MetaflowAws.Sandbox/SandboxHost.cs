@@ -49,7 +49,7 @@ public static class SandboxHost
     }
 }
 
-public sealed class SandboxState
+public sealed partial class SandboxState
 {
     private readonly SandboxOptions _options;
 
@@ -79,10 +79,16 @@ public sealed class SandboxState
         }
         // A stack's AWS::S3::Bucket is a bucket in this S3: objects can be put in it, and a bucket
         // that is not empty fails its deletion as on AWS (DeletionPolicy Retain keeps it).
+        Lambda = new Lambda.LambdaApi(Stacks);
+        Status = new Status.StatusApis(Stacks, Lambda.SchemaStatus);
         Stacks.OnResourceCreated = (stack, r) => r.Type switch
         {
             "AWS::S3::Bucket" when r.PhysicalId is { } b => S3Store.AddForStack(b, stack.Context.Region, StackEngine.AccountId, r.Properties),
             "AWS::RDS::DBInstance" => Databases?.Apply(stack, r, created: true),
+            // The metadata service's first start migrates an empty database to its image's schema.
+            "AWS::ECS::Service" => Started(() => Lambda.ServiceStarted(stack)),
+            // A deployment freezes the API's methods as they are now.
+            "AWS::ApiGateway::Deployment" => Started(() => Status.DeploymentCreated(stack, r)),
             _ => null,
         };
         Stacks.OnResourceUpdated = (stack, r) => r.Type == "AWS::RDS::DBInstance" ? Databases?.Apply(stack, r, created: false) : null;
@@ -96,7 +102,12 @@ public sealed class SandboxState
         Iam = new IamApi(Stacks);
         Sts = new StsApi(Credentials, Iam);
         ApiGateway = new ApiGatewayApi(Stacks);
-        Status = new Status.StatusApis(Stacks);
+    }
+
+    private static string? Started(Action action)
+    {
+        action();
+        return null;
     }
 
     /// <summary>The CloudFormation resource specification (npm @aws-cdk/aws-service-spec), when installed: change sets decide replacement from it.</summary>
@@ -117,6 +128,7 @@ public sealed class SandboxState
     public IamApi Iam { get; }
     public ApiGatewayApi ApiGateway { get; }
     public Status.StatusApis Status { get; }
+    public Lambda.LambdaApi Lambda { get; }
     public S3Store S3Store { get; }
     public S3Api S3 { get; }
     /// <summary>RDS instances backed by a real PostgreSQL server; null without --postgres.</summary>
@@ -151,7 +163,7 @@ public sealed class SandboxState
         {
             // An API Gateway invoke URL, routed here: not SigV4-signed, the API key is its credential.
             var parts = (invoke.Value ?? "").Trim('/').Split('/', 2);
-            var (code, text, type) = Status.ExecuteApi(parts[0], parts.Length > 1 ? parts[1] : "", ctx.Request.Headers["x-api-key"].FirstOrDefault());
+            var (code, text, type) = Status.ExecuteApi(parts[0], parts.Length > 1 ? parts[1] : "", ctx.Request.Headers["x-api-key"].FirstOrDefault(), ctx.Request.Method);
             Log.Add(new LoggedRequest(DateTime.UtcNow, "execute-api", ctx.Request.Method + " " + (parts.Length > 1 ? parts[1] : ""), code, false, code >= 400 ? "Forbidden" : null));
             ctx.Response.StatusCode = code;
             ctx.Response.ContentType = type;
@@ -181,6 +193,7 @@ public sealed class SandboxState
             "apigateway" => ApiGatewayAction(ctx.Request.Method, ctx.Request.Path.Value ?? ""),
             "batch" => ctx.Request.Path.Value == "/v1/describejobqueues" ? "DescribeJobQueues" : ctx.Request.Path.Value ?? "",
             "dynamodb" => headers.GetValueOrDefault("x-amz-target")?.Split('.').Last() ?? "",
+            "lambda" => LambdaInvokePath().IsMatch(ctx.Request.Path.Value ?? "") && ctx.Request.Method == "POST" ? "Invoke" : $"{ctx.Request.Method} {ctx.Request.Path.Value}",
             _ => form.GetValueOrDefault("Action") ?? "",
         };
         var detail = DetailOf(form);
@@ -214,6 +227,22 @@ public sealed class SandboxState
                 case "dynamodb" when action == "DescribeTable":
                     await WriteJson(ctx, service, action, Status.DescribeTable(ParseJson(body)), requestId, "application/x-amz-json-1.0");
                     return;
+                case "lambda" when action == "Invoke":
+                {
+                    var name = LambdaInvokePath().Match(ctx.Request.Path.Value!).Groups[1].Value;
+                    var (status, answerHeaders, payload, errorType) = Lambda.Invoke(name, headers, ParseJson(body), check.Region ?? _options.Region);
+                    Log.Add(new LoggedRequest(DateTime.UtcNow, service, action, status, true, errorType, answerHeaders.GetValueOrDefault("X-Amz-Function-Error")));
+                    ctx.Response.StatusCode = status;
+                    ctx.Response.Headers["x-amzn-RequestId"] = requestId;
+                    foreach (var (k, v) in answerHeaders) ctx.Response.Headers[k] = v;
+                    if (errorType is not null) ctx.Response.Headers["x-amzn-ErrorType"] = errorType;
+                    if (payload is null) return;
+                    var bytes = Encoding.UTF8.GetBytes(payload.ToJsonString());
+                    ctx.Response.ContentType = "application/json";
+                    ctx.Response.ContentLength = bytes.Length;
+                    await ctx.Response.Body.WriteAsync(bytes);
+                    return;
+                }
                 default:
                     throw new ApiError("UnknownService", $"The sandbox does not serve the service '{service}'.", 400);
             }
@@ -255,7 +284,7 @@ public sealed class SandboxState
                 await ctx.Response.WriteAsync(System.Text.Encoding.UTF8.GetString(MetaflowAws.Sandbox.S3.S3Api.ErrorXml(
                     throttle ? "SlowDown" : "ServiceUnavailable", throttle ? "Please reduce your request rate." : "Service is unable to handle request.", requestId)));
                 return true;
-            case "apigateway" or "batch" or "dynamodb":
+            case "apigateway" or "batch" or "dynamodb" or "lambda":
                 await WriteJson(ctx, service, "(injected)", (throttle ? 429 : 503, new System.Text.Json.Nodes.JsonObject
                 {
                     ["message"] = throttle ? "Too Many Requests" : "Service Unavailable",
@@ -392,6 +421,9 @@ public sealed class SandboxState
         _ => CloudFormationApi.X,
     };
 
+    [System.Text.RegularExpressions.GeneratedRegex("^/2015-03-31/functions/([^/]+)/invocations$")]
+    private static partial System.Text.RegularExpressions.Regex LambdaInvokePath();
+
     private static string ApiGatewayAction(string method, string path)
         => path.StartsWith("/apikeys/", StringComparison.Ordinal) && method == "GET" ? "GetApiKey" : $"{method} {path}";
 
@@ -458,7 +490,17 @@ public sealed class SandboxState
                 result = new { identity.AccessKeyId, identity.Arn };
                 break;
             }
+            case ("POST", "/faults/migration"):
+            {
+                // The named migration function's upgrade fails as the migration service reports it: 500 "upgrade failed".
+                var f = await JsonSerializer.DeserializeAsync<JsonElement>(ctx.Request.Body);
+                var function = f.GetProperty("functionName").GetString()!;
+                Lambda.FailingUpgrades[function] = function;
+                result = new { functionName = function };
+                break;
+            }
             case ("DELETE", "/faults"):
+                Lambda.FailingUpgrades.Clear();
                 Stacks.Faults.Clear();
                 Faults.Configure(new FaultSettings());
                 result = new { cleared = true };

@@ -34,6 +34,8 @@ BeforeDiscovery {
         @{ Case = 'AWS profile: existing profile without -Force'; Run = { New-MetaflowAwsProfile -Name known -StackName $withRole }; Id = 'ProfileExists'; Cmd = 'NewMetaflowAwsProfile'; Message = '*-Force*' }
         @{ Case = 'AWS profile: stack without the custom role'; Run = { New-MetaflowAwsProfile -Name fresh -StackName $mf }; Id = 'FeatureNotDeployed'; Cmd = 'NewMetaflowAwsProfile'; Message = '*CustomRole*' }
         @{ Case = 'Check: missing stack'; Run = { Test-MetaflowStack -StackName nosuchstack }; Id = 'StackNotFound'; Cmd = 'TestMetaflowStack'; Message = '*nosuchstack*' }
+        @{ Case = 'Migration: stack without a migration function'; Run = { Invoke-MetaflowDbMigration -StackName $plain -Confirm:$false }; Id = 'FeatureNotDeployed'; Cmd = 'InvokeMetaflowDbMigration'; Message = '*MigrationFunctionName*-UseBundledTemplate*' }
+        @{ Case = 'Migration: missing stack'; Run = { Invoke-MetaflowDbMigration -StackName nosuchstack -StatusOnly }; Id = 'StackNotFound'; Cmd = 'InvokeMetaflowDbMigration'; Message = '*nosuchstack*' }
         @{ Case = 'Changes: stack left by a failed create'; Run = { Get-MetaflowStackChange -StackName $failed }; Id = 'StackNotUpdatable'; Cmd = 'GetMetaflowStackChange'; Message = '*' }
     )
 }

@@ -101,3 +101,21 @@ Outputs:
 '@
 $script:SmallTemplatePath = Join-Path $script:TestHome 'small.yml'
 Set-Content $script:SmallTemplatePath $script:SmallTemplate
+
+# Calls a stack's API (its ServiceUrl output) as a client would, through the sandbox's execute-api route.
+# Returns the status code and the body; never throws on a 4xx/5xx.
+function Invoke-StackApi([object] $Stack, [string] $Path, [string] $ApiKey) {
+    $url = [uri]($Stack.Outputs | Where-Object OutputKey -eq 'ServiceUrl').OutputValue
+    $target = "$script:SandboxUrl/_execute-api/$($url.Host.Split('.')[0])$($url.AbsolutePath.TrimEnd('/'))/$Path"
+    $headers = @{}
+    if ($ApiKey) { $headers['x-api-key'] = $ApiKey }
+    $r = Invoke-WebRequest $target -Headers $headers -SkipHttpErrorCheck
+    [pscustomobject]@{ Status = [int]$r.StatusCode; Body = "$($r.Content)" }
+}
+
+# The stack's API key value, as Set-MetaflowApiKey fetches it (kept in memory only).
+function Get-StackApiKey([string] $StackName) {
+    $home_ = Join-Path $script:TestHome "key-$StackName-$([guid]::NewGuid().ToString('N').Substring(0, 6))"
+    $secure = Set-MetaflowApiKey -StackName $StackName -MetaflowHome $home_ -PassThru
+    [Net.NetworkCredential]::new('', $secure).Password
+}

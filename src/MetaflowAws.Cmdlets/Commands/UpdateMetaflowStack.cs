@@ -1,4 +1,5 @@
 using System.Management.Automation;
+using MetaflowAws.Engine.PostDeploy;
 using MetaflowAws.Engine.Stacks;
 
 namespace MetaflowAws.Cmdlets.Commands;
@@ -24,6 +25,11 @@ public sealed class UpdateMetaflowStack : TemplateCmdlet
     [Parameter]
     public SwitchParameter NoWait { get; set; }
 
+    /// <summary>Gets or sets whether to leave the database schema as it is when the update changes MetadataServiceImage
+    /// (by default the module upgrades it through the migration function once the update completes).</summary>
+    [Parameter]
+    public SwitchParameter SkipDbMigration { get; set; }
+
     protected override void ProcessRecord()
     {
         Guard(() =>
@@ -32,7 +38,35 @@ public sealed class UpdateMetaflowStack : TemplateCmdlet
             var service = StackService.Create(session);
             var current = Run(ct => service.GetAsync(StackName, ct));
             var result = UpdateFlow(session, service, current, UseBundledTemplate, NoWait, Timeout);
-            if (result is not null) WriteObject(result);
+            if (result is null) return;
+            WriteObject(result);
+            if (ImageChanged(current, result)) MigrateSchema(session, result);
+        });
+    }
+
+    private static bool ImageChanged(MetaflowStack before, MetaflowStack after)
+        => after.Status == "UPDATE_COMPLETE"
+           && after.Parameters.TryGetValue(MetaflowParameters.ImageParameter, out var image)
+           && before.Parameters.GetValueOrDefault(MetaflowParameters.ImageParameter) != image;
+
+    /// <summary>A new metadata service image may expect a newer schema: upgrade it, as the image's own release notes ask.</summary>
+    private void MigrateSchema(Engine.Aws.AwsSession session, MetaflowStack stack)
+    {
+        var image = stack.Parameters[MetaflowParameters.ImageParameter];
+        if (SkipDbMigration)
+        {
+            WriteWarning($"The metadata service image is now {image}; its database schema was not upgraded (-SkipDbMigration). Run 'Invoke-MetaflowDbMigration -StackName {stack.StackName}' when ready.");
+            return;
+        }
+        if (stack.Outputs.All(o => o.OutputKey != SchemaMigrationService.FunctionOutput))
+        {
+            WriteWarning($"The metadata service image is now {image}, but stack '{stack.StackName}' has no {SchemaMigrationService.FunctionOutput} output, so its schema was not upgraded. Update it with -UseBundledTemplate, then run 'Invoke-MetaflowDbMigration -StackName {stack.StackName}'.");
+            return;
+        }
+        Guard(() =>
+        {
+            var result = Run(ct => new SchemaMigrationService(AwsClients.Lambda(session), session).RunAsync(stack, upgrade: true, ct));
+            WriteInformation(new HostInformationMessage { Message = $"Metadata database schema of '{stack.StackName}' for image {image}: {result.After ?? result.Before}." }, ["PSHOST"]);
         });
     }
 }

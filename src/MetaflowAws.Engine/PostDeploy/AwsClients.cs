@@ -4,6 +4,7 @@ using MetaflowAws.Engine.Checks;
 using MetaflowAws.Engine.ApiGateway;
 using MetaflowAws.Engine.Aws;
 using MetaflowAws.Engine.Iam;
+using MetaflowAws.Engine.Lambda;
 
 namespace MetaflowAws.Engine.PostDeploy;
 
@@ -30,6 +31,8 @@ public static class AwsClients
         }
         return new IamClient(session.Credentials, config);
     }
+
+    public static ILambda Lambda(AwsSession session) => new LambdaClient(session.Credentials, session.Configure(new LambdaConfig(), "Lambda"));
 
     public static AmazonS3Client S3(AwsSession session) => new(session.Credentials, session.Configure(new AmazonS3Config(), "S3"));
 

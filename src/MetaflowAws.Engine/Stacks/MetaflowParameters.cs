@@ -10,6 +10,9 @@ namespace MetaflowAws.Engine.Stacks;
 /// </summary>
 public static class MetaflowParameters
 {
+    /// <summary>The metadata service container image: a change means the database schema may need an upgrade.</summary>
+    public const string ImageParameter = "MetadataServiceImage";
+
     /// <summary>Template parameter → PowerShell parameter name.</summary>
     public static readonly IReadOnlyDictionary<string, string> CmdletName = new Dictionary<string, string>(StringComparer.Ordinal)
     {

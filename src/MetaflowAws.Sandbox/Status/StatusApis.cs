@@ -8,7 +8,7 @@ namespace MetaflowAws.Sandbox.Status;
 /// DescribeJobQueues, DynamoDB DescribeTable, and the metadata service behind API Gateway
 /// (served at /_execute-api/{api-id}/{stage}/...; the API key is checked as API Gateway does).
 /// </summary>
-public sealed class StatusApis(StackEngine stacks)
+public sealed class StatusApis(StackEngine stacks, Func<Stack, JsonObject?> lambda)
 {
     public (int Status, JsonObject Body, string? ErrorType) DescribeJobQueues(JsonNode? request)
     {
@@ -53,22 +53,78 @@ public sealed class StatusApis(StackEngine stacks)
         }, null);
     }
 
-    /// <summary>The metadata service through API Gateway: /ping answers "pong" when the API key (if the stack has one) is right.</summary>
-    public (int Status, string Body, string ContentType) ExecuteApi(string apiId, string rest, string? apiKey)
+    /// <summary>
+    /// A deployment is a snapshot of the API's methods when it was created: a stage serves that snapshot until it
+    /// is pointed at another deployment; changing a method changes nothing a client sees (API Gateway Developer
+    /// Guide, "Deploy a REST API": "you must redeploy the API ... for changes to take effect").
+    /// </summary>
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, IReadOnlyDictionary<string, MethodSnapshot>> _deployments = new(StringComparer.Ordinal);
+
+    private sealed record MethodSnapshot(string HttpMethod, bool ApiKeyRequired);
+
+    /// <summary>Records a new AWS::ApiGateway::Deployment's snapshot: each method of its API, by resource path part.</summary>
+    public void DeploymentCreated(Stack stack, ResourceState deployment)
     {
+        var api = deployment.Properties.GetValueOrDefault("RestApiId") as string;
+        List<ResourceState> resources;
+        lock (stack.Sync) resources = stack.Resources.Where(r => r.Ref is not null && r.Status is not ("DELETE_COMPLETE" or "CREATE_FAILED" or "DELETE_IN_PROGRESS")).ToList();
+        var methods = new Dictionary<string, MethodSnapshot>(StringComparer.Ordinal);
+        foreach (var m in resources.Where(r => r.Type == "AWS::ApiGateway::Method" && r.Properties.GetValueOrDefault("RestApiId") as string == api))
+        {
+            var resourceId = m.Properties.GetValueOrDefault("ResourceId") as string;
+            var path = resources.FirstOrDefault(r => r.Type == "AWS::ApiGateway::Resource" && r.Ref == resourceId)?.Properties.GetValueOrDefault("PathPart") as string ?? "/";
+            methods[path] = new MethodSnapshot(m.Properties.GetValueOrDefault("HttpMethod") as string ?? "ANY", IsTrue(m.Properties.GetValueOrDefault("ApiKeyRequired")));
+        }
+        _deployments[deployment.Ref!] = methods;
+    }
+
+    /// <summary>
+    /// The metadata service through API Gateway, as the stage's deployment snapshot says: /db answers the schema
+    /// status (the migration service's GET /db_schema_status), the rest goes to the service ({proxy+}: /ping
+    /// answers "pong"). A method that requires a key needs an enabled key of a usage plan that includes the stage.
+    /// </summary>
+    public (int Status, string Body, string ContentType) ExecuteApi(string apiId, string rest, string? apiKey, string method = "GET")
+    {
+        const string forbidden = "{\"message\":\"Forbidden\"}";
         var api = stacks.LiveResources("AWS::ApiGateway::RestApi").FirstOrDefault(a => a.Resource.Ref == apiId);
-        if (api.Resource is null) return (403, "{\"message\":\"Forbidden\"}", "application/json");
-        ResourceState? key;
-        lock (api.Stack.Sync) key = api.Stack.Resources.FirstOrDefault(r => r.Type == "AWS::ApiGateway::ApiKey" && r.Ref is not null && r.Status != "DELETE_COMPLETE");
-        if (key is not null && apiKey != key.Secret) return (403, "{\"message\":\"Forbidden\"}", "application/json");
+        if (api.Resource is null) return (403, forbidden, "application/json");
         var path = rest.Trim('/');
-        var stage = path.Split('/')[0];
-        var route = path.Length > stage.Length ? path[(stage.Length + 1)..] : "";
+        var stageName = path.Split('/')[0];
+        var route = path.Length > stageName.Length ? path[(stageName.Length + 1)..] : "";
+        List<ResourceState> resources;
+        lock (api.Stack.Sync) resources = api.Stack.Resources.Where(r => r.Ref is not null && r.Status is not ("DELETE_COMPLETE" or "CREATE_FAILED" or "DELETE_IN_PROGRESS")).ToList();
+        var stage = resources.FirstOrDefault(r => r.Type == "AWS::ApiGateway::Stage" && r.Properties.GetValueOrDefault("RestApiId") as string == apiId
+                                                  && r.Properties.GetValueOrDefault("StageName") as string == stageName);
+        if (stage?.Properties.GetValueOrDefault("DeploymentId") is not string deploymentId || !_deployments.TryGetValue(deploymentId, out var snapshot))
+            return (403, forbidden, "application/json");
+        var resource = route == "db" && snapshot.ContainsKey("db") ? "db" : "{proxy+}";
+        if (!snapshot.TryGetValue(resource, out var m) || (m.HttpMethod != "ANY" && m.HttpMethod != method))
+            return (403, "{\"message\":\"Missing Authentication Token\"}", "application/json");
+        if (m.ApiKeyRequired && !KeyAdmits(resources, apiId, stage.Ref!, apiKey)) return (403, forbidden, "application/json");
         return route switch
         {
+            "db" when resource == "db" => lambda(api.Stack) is { } status ? (200, status.ToJsonString(), "application/json") : (502, "{\"message\": \"Internal server error\"}", "application/json"),
             "ping" => (200, "pong", "text/plain"),
             "flows" => (200, "[]", "application/json"),
             _ => (404, "{\"message\":\"Not Found\"}", "application/json"),
         };
     }
+
+    /// <summary>An enabled API key with this value, in a usage plan whose ApiStages include the API's stage.</summary>
+    private static bool KeyAdmits(List<ResourceState> resources, string apiId, string stageName, string? value)
+    {
+        if (string.IsNullOrEmpty(value)) return false;
+        var key = resources.FirstOrDefault(r => r.Type == "AWS::ApiGateway::ApiKey" && r.Secret == value
+                                               && !string.Equals(r.Properties.GetValueOrDefault("Enabled") as string, "false", StringComparison.OrdinalIgnoreCase)
+                                               && r.Properties.GetValueOrDefault("Enabled") is not false);
+        if (key is null) return false;
+        var plans = resources.Where(r => r.Type == "AWS::ApiGateway::UsagePlan"
+                                         && (r.Properties.GetValueOrDefault("ApiStages") as List<object?> ?? []).OfType<Dictionary<string, object?>>()
+                                            .Any(s => s.GetValueOrDefault("ApiId") as string == apiId && s.GetValueOrDefault("Stage") as string == stageName))
+                             .Select(r => r.Ref).ToHashSet();
+        return resources.Any(r => r.Type == "AWS::ApiGateway::UsagePlanKey" && r.Properties.GetValueOrDefault("KeyId") as string == key.Ref
+                                  && plans.Contains(r.Properties.GetValueOrDefault("UsagePlanId") as string));
+    }
+
+    private static bool IsTrue(object? v) => v is bool b ? b : string.Equals(v as string, "true", StringComparison.OrdinalIgnoreCase);
 }
