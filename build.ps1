@@ -98,11 +98,12 @@ function Invoke-Package {
     }
 }
 
-function Start-Sandbox([int] $ResourceDelayMs = 5, $Postgres) {
+function Start-Sandbox([int] $ResourceDelayMs = 5, $Postgres, [string] $Record) {
     $dll = "$Root/src/MetaflowAws.Sandbox/bin/$Configuration/net10.0/MetaflowAws.Sandbox.dll"
     $psi = [Diagnostics.ProcessStartInfo]::new('dotnet')
     foreach ($a in @($dll, '--port', '0', '--resource-delay-ms', "$ResourceDelayMs")) { $psi.ArgumentList.Add($a) }
     if ($Postgres) { $psi.ArgumentList.Add('--postgres'); $psi.ArgumentList.Add($Postgres.ConnectionString) }
+    if ($Record) { $psi.ArgumentList.Add('--record'); $psi.ArgumentList.Add($Record) }
     $psi.RedirectStandardOutput = $true
     $psi.UseShellExecute = $false
     $process = [Diagnostics.Process]::Start($psi)
@@ -204,6 +205,65 @@ function Stop-Postgres($Postgres) {
     Remove-Item $Postgres.Dir -Recurse -Force -ErrorAction SilentlyContinue
 }
 
+# The independent referee of the wire: botocore's published service models (Debian's python3-botocore). Installed
+# with apt when missing; no botocore is an error, never a skipped check.
+function Find-Botocore {
+    $probe = { & /usr/bin/python3 -c 'import botocore, os; print(os.path.dirname(botocore.__file__))' 2>$null }
+    $dir = & $probe
+    if (-not $dir -and (Get-Command apt-get -ErrorAction SilentlyContinue)) {
+        Write-Host '==> apt-get install python3-botocore (the conformance referee)' -ForegroundColor Cyan
+        & bash -c 'export DEBIAN_FRONTEND=noninteractive; apt-get update -qq && apt-get install -y -qq python3-botocore >/dev/null'
+        $dir = & $probe
+    }
+    if (-not $dir) { throw 'botocore is not installed and could not be installed (apt-get install -y python3-botocore): the conformance check needs its service models.' }
+    $dir
+}
+
+# Every AWS operation the module can send: our own request types (one per operation, named after it) and the
+# AWS SDK request types the engine references (S3, STS), read from the built assemblies' metadata.
+function Get-UsedOperations {
+    $ops = [Collections.Generic.List[string]]::new()
+    foreach ($dll in @('Dependencies/MetaflowAws.Engine.dll', 'MetaflowAws.Cmdlets.dll')) {
+        $path = Join-Path $ModuleDir $dll
+        $stream = [IO.File]::OpenRead($path)
+        try {
+            $pe = [Reflection.PortableExecutable.PEReader]::new($stream)
+            $md = [Reflection.Metadata.PEReaderExtensions]::GetMetadataReader($pe)
+            foreach ($h in $md.TypeReferences) {
+                $t = $md.GetTypeReference($h)
+                $ns = $md.GetString($t.Namespace); $name = $md.GetString($t.Name)
+                $service = @{ 'Amazon.S3.Model' = 's3'; 'Amazon.SecurityToken.Model' = 'sts' }[$ns]
+                if ($service -and $name -match '^(\w+)Request$' -and $name -notmatch '^(AmazonWebService|Generate)') { $ops.Add("sdk:${service}:$($Matches[1])") }
+            }
+            foreach ($h in $md.TypeDefinitions) {
+                $t = $md.GetTypeDefinition($h)
+                $name = $md.GetString($t.Name)
+                $ns = $md.GetString($t.Namespace)
+                if ($ns -like 'MetaflowAws.Engine.*' -and $name -match '^(\w+)Request$' -and ($t.Attributes -band [Reflection.TypeAttributes]::Abstract) -eq 0 -and
+                    -not $t.BaseType.IsNil -and $t.BaseType.Kind -eq 'TypeDefinition') {
+                    $base = $md.GetString($md.GetTypeDefinition([Reflection.Metadata.TypeDefinitionHandle]$t.BaseType).Name)
+                    if ($base -in 'QueryRequest', 'RestJsonRequest') { $ops.Add("own:${ns}:$($Matches[1])") }
+                }
+            }
+        } finally { $stream.Dispose() }
+    }
+    $ops | Sort-Object -Unique
+}
+
+function Invoke-Conformance([string[]] $Exchanges, [switch] $Partial) {
+    Write-Host '==> conformance (every recorded request and response against botocore''s service models)' -ForegroundColor Cyan
+    Find-Botocore | Out-Null
+    $used = Join-Path $ResultsDir 'operations-used.json'
+    ConvertTo-Json @(Get-UsedOperations) | Set-Content $used
+    $args_ = @("$Root/tools/conformance/check.py", '--exchanges') + @($Exchanges | Where-Object { Test-Path $_ }) + @('--used', $used, '--report', (Join-Path $ResultsDir 'conformance.txt'), '--json', (Join-Path $ResultsDir 'conformance.json'))
+    if ($Partial) { $args_ += '--partial' }
+    & /usr/bin/python3 @args_
+    if (Test-Path (Join-Path $ResultsDir 'conformance.json')) {
+        $r = Get-Content (Join-Path $ResultsDir 'conformance.json') | ConvertFrom-Json
+        [pscustomobject]@{ Passed = [int]$r.passed; Failed = [int]$r.failed; Skipped = 0 }
+    } else { [pscustomobject]@{ Passed = 0; Failed = 1; Skipped = 0 } }
+}
+
 function Get-TrxCounts([string] $Path) {
     $c = ([xml](Get-Content $Path)).TestRun.ResultSummary.Counters
     [pscustomobject]@{ Passed = [int]$c.passed; Failed = [int]$c.failed + [int]$c.error + [int]$c.timeout + [int]$c.aborted; Skipped = [int]$c.notExecuted }
@@ -215,9 +275,12 @@ function Invoke-Test {
     New-Item -ItemType Directory -Force $ResultsDir | Out-Null
 
     Write-Host '==> unit tests (xunit)' -ForegroundColor Cyan
+    # The unit tests' in-process sandboxes record their exchanges too: the referee judges them with the rest.
+    $env:METAFLOWAWS_EXCHANGES = Join-Path $ResultsDir 'exchanges-unit.jsonl'
     dotnet test "$Root/tests/Unit/MetaflowAws.Tests.csproj" -c $Configuration --no-build --nologo `
         --logger 'trx;LogFileName=unit.trx' --logger 'console;verbosity=minimal' --results-directory $ResultsDir
     $unitExit = $LASTEXITCODE
+    Remove-Item Env:METAFLOWAWS_EXCHANGES
     $unit = if (Test-Path "$ResultsDir/unit.trx") { Get-TrxCounts "$ResultsDir/unit.trx" } else { [pscustomobject]@{ Passed = 0; Failed = 1; Skipped = 0 } }
     if ($unitExit -and $unit.Failed -eq 0) { $unit.Failed = 1 }
 
@@ -225,7 +288,8 @@ function Invoke-Test {
     $postgres = $null; $sandbox = $null
     try {
         $postgres = Start-Postgres
-        $sandbox = Start-Sandbox -Postgres $postgres
+        $exchanges = Join-Path $ResultsDir 'exchanges.jsonl'
+        $sandbox = Start-Sandbox -Postgres $postgres -Record $exchanges
         $env:METAFLOWAWS_SANDBOX_URL = $sandbox.url
         $env:METAFLOWAWS_POSTGRES_BIN = $postgres.Bin
         $env:METAFLOWAWS_MODULE = Join-Path $ModuleDir 'MetaflowAws.psd1'
@@ -252,10 +316,13 @@ $(if ($Filter) { "`$c.Filter.FullName = '*$Filter*'" })
         Stop-Postgres $postgres
     }
 
-    $passed = $unit.Passed + $pesterCounts.Passed
-    $failed = $unit.Failed + $pesterCounts.Failed
+    # A filtered run exercises only some operations: the referee still judges every exchange, but does not
+    # ask for the operations no selected test used.
+    $conformance = Invoke-Conformance @((Join-Path $ResultsDir 'exchanges-unit.jsonl'), $exchanges) -Partial:([bool]$Filter)
+    $passed = $unit.Passed + $pesterCounts.Passed + $conformance.Passed
+    $failed = $unit.Failed + $pesterCounts.Failed + $conformance.Failed
     $skipped = $unit.Skipped + $pesterCounts.Skipped
-    Write-Host "xunit: $($unit.Passed) passed, $($unit.Failed) failed; Pester: $($pesterCounts.Passed) passed, $($pesterCounts.Failed) failed, $($pesterCounts.Skipped) skipped"
+    Write-Host "xunit: $($unit.Passed) passed, $($unit.Failed) failed; Pester: $($pesterCounts.Passed) passed, $($pesterCounts.Failed) failed, $($pesterCounts.Skipped) skipped; conformance: $($conformance.Passed) operations conform, $($conformance.Failed) failed"
     Write-Host "$passed passed, $failed failed, $skipped skipped"
     if ($failed -gt 0) { exit 1 }
 }

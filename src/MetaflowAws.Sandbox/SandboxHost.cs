@@ -11,13 +11,14 @@ using Microsoft.AspNetCore.Http.Features;
 namespace MetaflowAws.Sandbox;
 
 /// <param name="Postgres">An administrator's connection string (Npgsql) to the PostgreSQL server that backs RDS; null: RDS is only modelled.</param>
-public sealed record SandboxOptions(int Port, string Region, int ResourceDelayMs, string? Postgres = null)
+/// <param name="Record">A file to append every AWS exchange to, as JSON lines (for the conformance referee); null: none.</param>
+public sealed record SandboxOptions(int Port, string Region, int ResourceDelayMs, string? Postgres = null, string? Record = null)
 {
     public static SandboxOptions Parse(string[] args)
     {
         int port = 0, delay = 40;
         var region = "us-east-1";
-        string? postgres = null;
+        string? postgres = null, record = null;
         for (var i = 0; i < args.Length; i++)
         {
             string Next() => i + 1 < args.Length ? args[++i] : throw new ArgumentException($"{args[i]} needs a value");
@@ -27,10 +28,11 @@ public sealed record SandboxOptions(int Port, string Region, int ResourceDelayMs
                 case "--region": region = Next(); break;
                 case "--resource-delay-ms": delay = int.Parse(Next()); break;
                 case "--postgres": postgres = Next(); break;
-                default: throw new ArgumentException($"Unknown option {args[i]}. Options: --port N (0 = any free port), --region NAME, --resource-delay-ms N, --postgres \"Host=127.0.0.1;Port=N;Username=postgres;Password=...\"");
+                case "--record": record = Next(); break;
+                default: throw new ArgumentException($"Unknown option {args[i]}. Options: --port N (0 = any free port), --region NAME, --resource-delay-ms N, --postgres \"Host=127.0.0.1;Port=N;Username=postgres;Password=...\", --record FILE.jsonl");
             }
         }
-        return new SandboxOptions(port, region, delay, postgres);
+        return new SandboxOptions(port, region, delay, postgres, record);
     }
 }
 
@@ -56,6 +58,7 @@ public sealed partial class SandboxState
     public SandboxState(SandboxOptions options)
     {
         _options = options;
+        if (options.Record is { } record) Recorder = new Http.ExchangeRecorder(record);
         Credentials = new Credentials();
         Verifier = new SigV4Verifier(Credentials.Lookup, Credentials.IsExpired);
         S3Store = new S3Store();
@@ -103,6 +106,8 @@ public sealed partial class SandboxState
         Sts = new StsApi(Credentials, Iam);
         ApiGateway = new ApiGatewayApi(Stacks);
     }
+
+    private const string BadCrcItem = "sandbox.badcrc";
 
     private static string? Started(Action action)
     {
@@ -171,6 +176,28 @@ public sealed partial class SandboxState
             return;
         }
 
+        if (Recorder is null)
+        {
+            await HandleAwsAsync(ctx);
+            return;
+        }
+        var tee = ExchangeRecorder.Capture(ctx);
+        try { await HandleAwsAsync(ctx); }
+        finally
+        {
+            ctx.Response.Body = tee.Inner;
+            if (!ctx.RequestAborted.IsCancellationRequested && ctx.Items[ExchangeItem] is (string service, string target, IReadOnlyDictionary<string, string> headers, byte[] body))
+                Recorder.Write(ctx, service, target, headers, body, tee);
+        }
+    }
+
+    private const string ExchangeItem = "sandbox.exchange";
+
+    /// <summary>Where every AWS exchange is written for the conformance referee (--record); null when not recording.</summary>
+    public ExchangeRecorder? Recorder { get; }
+
+    private async Task HandleAwsAsync(HttpContext ctx)
+    {
         var requestId = Guid.NewGuid().ToString();
         using var buffer = new MemoryStream();
         await ctx.Request.Body.CopyToAsync(buffer);
@@ -180,6 +207,7 @@ public sealed partial class SandboxState
         var q = rawTarget.IndexOf('?');
         var check = Verifier.Verify(new SignedRequest(ctx.Request.Method, q < 0 ? rawTarget : rawTarget[..q], q < 0 ? "" : rawTarget[q..], headers, body));
         var service = check.Service ?? SigV4Verifier.ServiceOf(headers.GetValueOrDefault("authorization")) ?? "unknown";
+        ctx.Items[ExchangeItem] = (service, rawTarget, (IReadOnlyDictionary<string, string>)headers, body);
         if (check.Valid && await InjectFaultAsync(ctx, service, requestId)) return;
         if (service == "s3")
         {
@@ -266,9 +294,16 @@ public sealed partial class SandboxState
     /// <summary>Answers with an injected fault, in the service's own error shape; false when this request goes through.</summary>
     private async Task<bool> InjectFaultAsync(HttpContext ctx, string service, string requestId)
     {
-        var (kind, delay) = Faults.Next();
+        var (kind, delay) = Faults.Next(service);
         if (delay > 0) await Task.Delay(delay);
         if (kind == FaultKind.None) return false;
+        ctx.Items[Http.ExchangeRecorder.FaultItem] = kind;
+        if (kind == FaultKind.BadCrc)
+        {
+            // Answered normally, with a checksum that does not match: WriteJson damages it.
+            ctx.Items[BadCrcItem] = true;
+            return false;
+        }
         Log.Add(new LoggedRequest(DateTime.UtcNow, service, "(injected " + kind + ")", kind == FaultKind.Drop ? 0 : kind == FaultKind.Throttle ? 400 : 503, false, kind.ToString()));
         if (kind == FaultKind.Drop)
         {
@@ -300,15 +335,19 @@ public sealed partial class SandboxState
 
     private async Task WriteJson(HttpContext ctx, string service, string action, (int Status, System.Text.Json.Nodes.JsonObject Body, string? ErrorType) answer, string requestId, string contentType)
     {
-        Log.Add(new LoggedRequest(DateTime.UtcNow, service, action, answer.Status, !IsReadOnly(service, action), answer.ErrorType));
+        var bytes = System.Text.Encoding.UTF8.GetBytes(answer.Body.ToJsonString());
+        string? crc = null;
+        // DynamoDB sends the CRC-32 of every response body, in decimal (DynamoDB developer guide,
+        // "Error handling ... CRC32 checksums"; the SDKs verify it and retry on a mismatch).
+        if (service == "dynamodb")
+            crc = (MetaflowAws.Sandbox.S3.Checksums.Crc32(bytes) ^ (ctx.Items.ContainsKey(BadCrcItem) ? 1u : 0u)).ToString(System.Globalization.CultureInfo.InvariantCulture);
+        Log.Add(new LoggedRequest(DateTime.UtcNow, service, action, answer.Status, !IsReadOnly(service, action), answer.ErrorType,
+            crc is null ? null : "x-amz-crc32: " + crc + (ctx.Items.ContainsKey(BadCrcItem) ? " (damaged)" : "")));
         ctx.Response.StatusCode = answer.Status;
         ctx.Response.ContentType = contentType;
         ctx.Response.Headers["x-amzn-RequestId"] = requestId;
         if (answer.ErrorType is not null) ctx.Response.Headers["x-amzn-ErrorType"] = answer.ErrorType;
-        var bytes = System.Text.Encoding.UTF8.GetBytes(answer.Body.ToJsonString());
-        // DynamoDB sends the CRC-32 of every response body, in decimal (DynamoDB developer guide,
-        // "Error handling ... CRC32 checksums"; the SDKs verify it and retry on a mismatch).
-        if (service == "dynamodb") ctx.Response.Headers["x-amz-crc32"] = MetaflowAws.Sandbox.S3.Checksums.Crc32(bytes).ToString(System.Globalization.CultureInfo.InvariantCulture);
+        if (crc is not null) ctx.Response.Headers["x-amz-crc32"] = crc;
         ctx.Response.ContentLength = bytes.Length;
         await ctx.Response.Body.WriteAsync(bytes);
     }

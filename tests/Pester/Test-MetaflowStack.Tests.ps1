@@ -22,6 +22,37 @@ Describe 'From deploy to a checked, configured Metaflow (end to end)' {
         $checks.StackName | Select-Object -Unique | Should -Be $script:name
     }
 
+    It 'reads DynamoDB answers that carry x-amz-crc32, as DynamoDB sends them' {
+        Clear-SandboxLog
+        $check = Test-MetaflowStack $script:name -MetaflowHome $script:mfHome | Where-Object Name -eq 'StateTable'
+        $check.Passed | Should -BeTrue
+        $answers = @(Get-SandboxCalls 'dynamodb:DescribeTable')
+        $answers.Count | Should -BeGreaterThan 0
+        $answers.detail | Should -Match '^x-amz-crc32: \d+$' -Because 'the sandbox sent the checksum and the client verified it'
+    }
+
+    It 'a probe that fails (a damaged DynamoDB answer) fails its own check only; every other check still runs' {
+        Set-SandboxTransientFaults @{ service = 'dynamodb'; badCrcPercent = 100 } | Out-Null
+        try { $checks = Test-MetaflowStack $script:name -MetaflowHome $script:mfHome }
+        finally { Set-SandboxTransientFaults @{} | Out-Null }
+        $checks.Name | Should -Be @('StackStatus', 'Outputs', 'DataBucket', 'JobQueue', 'StateTable', 'MetadataService', 'MetaflowConfig')
+        $table = $checks | Where-Object Name -eq 'StateTable'
+        $table.Passed | Should -BeFalse
+        $table.Detail | Should -Match 'CRC'
+        @($checks | Where-Object { $_.Name -ne 'StateTable' -and -not $_.Passed }).Name | Should -BeNullOrEmpty
+    }
+
+    It 'a service answering 503 fails its own check with the reason; every other check still runs' {
+        Set-SandboxTransientFaults @{ service = 'batch'; serverErrorPercent = 100 } | Out-Null
+        try { $checks = Test-MetaflowStack $script:name -MetaflowHome $script:mfHome }
+        finally { Set-SandboxTransientFaults @{} | Out-Null }
+        $checks.Count | Should -Be 7
+        $queue = $checks | Where-Object Name -eq 'JobQueue'
+        $queue.Passed | Should -BeFalse
+        $queue.Detail | Should -Match 'ServiceUnavailable'
+        @($checks | Where-Object { $_.Name -ne 'JobQueue' -and -not $_.Passed }).Name | Should -BeNullOrEmpty
+    }
+
     It 'fails the metadata check with a useful detail when the API key is wrong' {
         $path = Join-Path $script:mfHome 'config.json'
         $saved = Get-Content $path -Raw

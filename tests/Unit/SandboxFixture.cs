@@ -14,7 +14,8 @@ public sealed class SandboxFixture : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
-        _app = SandboxHost.Build(new SandboxOptions(0, "us-east-1", 2));
+        // build.ps1 Test has every exchange recorded, for the conformance referee (tools/conformance).
+        _app = SandboxHost.Build(new SandboxOptions(0, "us-east-1", 2, Record: Environment.GetEnvironmentVariable("METAFLOWAWS_EXCHANGES")));
         await _app.StartAsync();
         Url = _app.Urls.First();
     }

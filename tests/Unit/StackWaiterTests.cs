@@ -44,7 +44,6 @@ public sealed class StackWaiterTests
         public Task<CreateStackResponse> CreateStackAsync(CreateStackRequest r, CancellationToken ct = default) => throw new NotSupportedException();
         public Task<DescribeStackResourcesResponse> DescribeStackResourcesAsync(DescribeStackResourcesRequest r, CancellationToken ct = default) => throw new NotSupportedException();
         public Task<DeleteStackResponse> DeleteStackAsync(DeleteStackRequest r, CancellationToken ct = default) => throw new NotSupportedException();
-        public Task<GetTemplateSummaryResponse> GetTemplateSummaryAsync(GetTemplateSummaryRequest r, CancellationToken ct = default) => throw new NotSupportedException();
         public Task<ValidateTemplateResponse> ValidateTemplateAsync(ValidateTemplateRequest r, CancellationToken ct = default) => throw new NotSupportedException();
         public Task<GetTemplateResponse> GetTemplateAsync(GetTemplateRequest r, CancellationToken ct = default) => throw new NotSupportedException();
         public Task<CreateChangeSetResponse> CreateChangeSetAsync(CreateChangeSetRequest r, CancellationToken ct = default) => throw new NotSupportedException();

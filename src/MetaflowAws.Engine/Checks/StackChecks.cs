@@ -48,32 +48,33 @@ public sealed class StackChecks(ICheckProbes probes)
         var missing = expected.Where(k => string.IsNullOrEmpty(Out(k))).ToList();
         results.Add(Check("Outputs", missing.Count == 0, missing.Count == 0 ? $"{expected.Count} expected outputs present" : "missing: " + string.Join(", ", missing)));
 
-        results.Add(await Probe(stack.StackName, "DataBucket", async () =>
+        // The probes are independent: they run at once, and each fails alone (its reason in its Detail).
+        var bucketProbe = Probe(stack.StackName, "DataBucket", ct, async () =>
         {
             var url = Out("MetaflowDataStoreS3Url") ?? throw new CheckFailed("no MetaflowDataStoreS3Url output");
             var bucket = new Uri(url).Host;
             var region = await probes.BucketAsync(bucket, ct).ConfigureAwait(false);
             return $"s3://{bucket} reachable ({region})";
-        }).ConfigureAwait(false));
+        });
 
-        results.Add(await Probe(stack.StackName, "JobQueue", async () =>
+        var queueProbe = Probe(stack.StackName, "JobQueue", ct, async () =>
         {
             var arn = Out("BatchJobQueueArn") ?? throw new CheckFailed("no BatchJobQueueArn output");
             var q = await probes.JobQueueAsync(arn, ct).ConfigureAwait(false) ?? throw new CheckFailed($"job queue {arn} not found");
             if (q.State != "ENABLED" || q.Status != "VALID") throw new CheckFailed($"job queue {q.Name} is {q.State}/{q.Status}: {q.StatusReason}; expected ENABLED/VALID");
             return $"{q.Name} ENABLED/VALID";
-        }).ConfigureAwait(false));
+        });
 
-        results.Add(await Probe(stack.StackName, "StateTable", async () =>
+        var tableProbe = Probe(stack.StackName, "StateTable", ct, async () =>
         {
             var table = Out("DDBTableName") ?? throw new CheckFailed("no DDBTableName output");
             var status = await probes.TableStatusAsync(table, ct).ConfigureAwait(false);
             if (status != "ACTIVE") throw new CheckFailed($"table {table} is {status}; expected ACTIVE");
             return $"{table} ACTIVE";
-        }).ConfigureAwait(false));
+        });
 
         var apiKey = config is not null && File.Exists(config.Path) ? SafeRead(config.Path)?.GetValueOrDefault(ConfigKeys.ServiceAuthKey) : null;
-        results.Add(await Probe(stack.StackName, "MetadataService", async () =>
+        var serviceProbe = Probe(stack.StackName, "MetadataService", ct, async () =>
         {
             var url = serviceUrl ?? (Out("ServiceUrl") is { } s ? new Uri(s) : throw new CheckFailed("no ServiceUrl output"));
             var ping = new Uri(url, "ping");
@@ -84,7 +85,8 @@ public sealed class StackChecks(ICheckProbes probes)
                     : "the API key in the Metaflow config was refused; run Set-MetaflowApiKey again"));
             if (status != 200) throw new CheckFailed($"{ping} answered {status}: {Trim(body)}");
             return $"{ping} answered {Trim(body)}";
-        }).ConfigureAwait(false));
+        });
+        results.AddRange(await Task.WhenAll(bucketProbe, queueProbe, tableProbe, serviceProbe).ConfigureAwait(false));
 
         if (config is not null) results.Add(CheckConfig(stack, config));
         return results;
@@ -114,10 +116,15 @@ public sealed class StackChecks(ICheckProbes probes)
 
     private static string Trim(string body) => body.Length > 80 ? body[..80] + "…" : body.Trim();
 
-    private static async Task<MetaflowStackCheck> Probe(string stackName, string name, Func<Task<string>> run)
+    /// <summary>
+    /// Runs one probe; whatever it meets (an AWS error after retries, a timeout, a damaged response, a network
+    /// failure) fails this check with the reason. Only the user's own cancellation stops the cmdlet.
+    /// </summary>
+    private static async Task<MetaflowStackCheck> Probe(string stackName, string name, CancellationToken ct, Func<Task<string>> run)
     {
         try
         {
+            await Task.Yield();
             return new(stackName, name, true, await run().ConfigureAwait(false));
         }
         catch (CheckFailed ex)
@@ -131,6 +138,15 @@ public sealed class StackChecks(ICheckProbes probes)
         catch (HttpRequestException ex)
         {
             return new(stackName, name, false, "not reachable: " + ex.Message);
+        }
+        catch (OperationCanceledException ex) when (!ct.IsCancellationRequested)
+        {
+            return new(stackName, name, false, "no answer in time: " + ex.GetBaseException().Message);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            // A CRC mismatch arrives as an IOException, a malformed answer as a parse error: both are this check's failure.
+            return new(stackName, name, false, $"{ex.GetType().Name}: {ex.GetBaseException().Message}");
         }
     }
 

@@ -234,51 +234,7 @@ public sealed class DeleteStackRequest : QueryRequest
 
 public sealed class DeleteStackResponse : AmazonWebServiceResponse { }
 
-public sealed class GetTemplateSummaryRequest : QueryRequest
-{
-    internal override string Action => "GetTemplateSummary";
-    public string? TemplateBody { get; init; }
-    public string? TemplateURL { get; init; }
-    public string? StackName { get; init; }
-
-    internal override void WriteParameters(QueryParameters p)
-    {
-        p.Add("TemplateBody", TemplateBody);
-        p.Add("TemplateURL", TemplateURL);
-        p.Add("StackName", StackName);
-    }
-}
-
 public sealed record TemplateParameterInfo(string ParameterKey, string? DefaultValue, string? ParameterType, bool NoEcho, string? Description, IReadOnlyList<string> AllowedValues);
-
-public sealed class GetTemplateSummaryResponse : AmazonWebServiceResponse
-{
-    public IReadOnlyList<TemplateParameterInfo> Parameters { get; init; } = [];
-    public string? Description { get; init; }
-    public IReadOnlyList<string> Capabilities { get; init; } = [];
-    public string? CapabilitiesReason { get; init; }
-    public IReadOnlyList<string> ResourceTypes { get; init; } = [];
-    public string? Version { get; init; }
-    public string? Metadata { get; init; }
-
-    internal static GetTemplateSummaryResponse Parse(XElement root)
-    {
-        var r = Xml.Result(root, "GetTemplateSummary");
-        return new()
-        {
-            Parameters = Xml.Members(r, "Parameters").Select(m => new TemplateParameterInfo(
-                Xml.Text(m, "ParameterKey") ?? "", Xml.Text(m, "DefaultValue"), Xml.Text(m, "ParameterType"),
-                Xml.Bool(m, "NoEcho") ?? false, Xml.Text(m, "Description"),
-                Xml.Members(Xml.Child(m, "ParameterConstraints"), "AllowedValues").Select(v => v.Value).ToList())).ToList(),
-            Description = Xml.Text(r, "Description"),
-            Capabilities = Xml.Members(r, "Capabilities").Select(m => m.Value).ToList(),
-            CapabilitiesReason = Xml.Text(r, "CapabilitiesReason"),
-            ResourceTypes = Xml.Members(r, "ResourceTypes").Select(m => m.Value).ToList(),
-            Version = Xml.Text(r, "Version"),
-            Metadata = Xml.Text(r, "Metadata"),
-        };
-    }
-}
 
 public sealed class ValidateTemplateRequest : QueryRequest
 {
