@@ -85,6 +85,25 @@ public sealed class LambdaResponsesTests(RecordedAwsServer server) : IClassFixtu
         Assert.Equal("DryRun", Assert.Single(server.Requests).Headers["X-Amz-Invocation-Type"]);
     }
 
+    // botocore lambda/2015-03-31 InvocationResponse.Payload is a blob, the function's response as it returned it;
+    // botocore examples-1.json "To invoke a Lambda function" answers the Payload "200 SUCCESS", which is not JSON.
+    [Fact]
+    public async Task Invoke_payload_that_is_not_json_is_kept_as_text()
+    {
+        server.Answer(RecordedAnswer.Json("200 SUCCESS — état ✓", 200, "6c1d0e2f-3a4b-4c5d-8e6f-7a8b9c0d1e2f", ("X-Amz-Executed-Version", "1")));
+
+        var response = await server.Lambda().InvokeAsync(new InvokeRequest { FunctionName = Function });
+
+        Assert.Null(response.Payload);
+        Assert.Equal("200 SUCCESS — état ✓", response.PayloadText);
+        Assert.Equal("1", response.ExecutedVersion);
+
+        var ex = await Assert.ThrowsAsync<MetaflowException>(() => Migrations().RunAsync(Stack(), upgrade: false, default));
+        Assert.Equal(ErrorIds.MigrationFailed, ex.ErrorId);
+        Assert.Equal(ErrorKind.InvalidData, ex.Kind);
+        Assert.Contains("answered '200 SUCCESS — état ✓'", ex.Message, StringComparison.Ordinal);
+    }
+
     // A function that raised: HTTP 200, X-Amz-Function-Error "Unhandled", the runtime's error document as the payload
     // (errorMessage, errorType, stackTrace) — Lambda's documented shape for a function error.
     private const string FunctionErrorPayload = """
