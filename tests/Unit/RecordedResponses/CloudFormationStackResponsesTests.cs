@@ -244,6 +244,37 @@ public sealed class CloudFormationStackResponsesTests(RecordedAwsServer server) 
         Assert.Equal(new DateTime(2010, 7, 27, 22, 28, 28, DateTimeKind.Utc), stack.CreationTime);
     }
 
+    // DescribeStacksOutput of a deleted stack asked for by its id: StackStatus DELETE_COMPLETE with DeletionTime.
+    [Fact]
+    public async Task DescribeStacks_of_a_deleted_stack_reads_its_deletion_time()
+    {
+        server.Answer(RecordedAnswer.Xml($"""
+            <DescribeStacksResponse xmlns="{Ns}">
+              <DescribeStacksResult>
+                <Stacks>
+                  <member>
+                    <StackId>{StackId}</StackId>
+                    <StackName>mf-prod</StackName>
+                    <CreationTime>2024-05-27T09:14:03.412Z</CreationTime>
+                    <DeletionTime>2024-06-03T06:00:01.250Z</DeletionTime>
+                    <StackStatus>DELETE_COMPLETE</StackStatus>
+                    <DisableRollback>false</DisableRollback>
+                  </member>
+                </Stacks>
+              </DescribeStacksResult>
+              <ResponseMetadata>
+                <RequestId>e5e6e7e8-3a41-11e5-94eb-0123456789ab</RequestId>
+              </ResponseMetadata>
+            </DescribeStacksResponse>
+            """));
+
+        var stack = Assert.Single((await server.CloudFormation().DescribeStacksAsync(new DescribeStacksRequest { StackName = StackId })).Stacks);
+
+        Assert.Equal("DELETE_COMPLETE", stack.StackStatus);
+        Assert.Equal(new DateTime(2024, 6, 3, 6, 0, 1, 250, DateTimeKind.Utc), stack.DeletionTime);
+        Assert.Equal(StackId, Assert.Single(server.Requests).Form["StackName"]);
+    }
+
     [Fact]
     public async Task DescribeStacks_pages_are_followed_through_NextToken()
     {
