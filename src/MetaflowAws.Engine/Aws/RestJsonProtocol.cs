@@ -54,10 +54,25 @@ internal sealed class RestJsonMarshaller(string serviceName) : IMarshaller<IRequ
 }
 
 /// <summary>Reads a whole JSON response and hands it to a parser; errors become <see cref="AwsServiceException"/>.</summary>
-internal sealed class JsonDocumentUnmarshaller<TResponse>(string service, Func<JsonNode?, IWebResponseData, TResponse> parse) : JsonResponseUnmarshaller
+internal sealed class JsonDocumentUnmarshaller<TResponse> : JsonResponseUnmarshaller
     where TResponse : AmazonWebServiceResponse
 {
-    public JsonDocumentUnmarshaller(string service, Func<JsonNode?, TResponse> parse) : this(service, (node, _) => parse(node)) { }
+    private readonly string _service;
+    private readonly Func<byte[], IWebResponseData, TResponse> _parse;
+
+    private JsonDocumentUnmarshaller(string service, Func<byte[], IWebResponseData, TResponse> parse)
+    {
+        _service = service;
+        _parse = parse;
+    }
+
+    public JsonDocumentUnmarshaller(string service, Func<JsonNode?, IWebResponseData, TResponse> parse)
+        : this(service, (byte[] body, IWebResponseData headers) => parse(body.Length == 0 ? null : JsonNode.Parse(body), headers)) { }
+
+    public JsonDocumentUnmarshaller(string service, Func<JsonNode?, TResponse> parse) : this(service, (JsonNode? node, IWebResponseData _) => parse(node)) { }
+
+    /// <summary>For a body that is not always JSON (Lambda's Invoke payload is whatever the function returned).</summary>
+    public static JsonDocumentUnmarshaller<TResponse> ForRawBody(string service, Func<byte[], IWebResponseData, TResponse> parse) => new(service, parse);
 
     protected override UnmarshallerContext ConstructUnmarshallerContext(Stream responseStream, bool maintainResponseBody, IWebResponseData response, bool isException, IRequestContext requestContext)
         => new BufferedJsonContext(responseStream, response, isException, requestContext);
@@ -68,8 +83,7 @@ internal sealed class JsonDocumentUnmarshaller<TResponse>(string service, Func<J
     public override AmazonWebServiceResponse Unmarshall(JsonUnmarshallerContext input)
     {
         var context = (BufferedJsonContext)input;
-        var node = context.Body.Length == 0 ? null : JsonNode.Parse(context.Body);
-        var response = parse(node, context.ResponseData);
+        var response = _parse(context.Body, context.ResponseData);
         response.ResponseMetadata = new ResponseMetadata { RequestId = context.ResponseData.GetHeaderValue("x-amzn-RequestId") ?? "" };
         response.HttpStatusCode = context.ResponseData.StatusCode;
         return response;
@@ -93,7 +107,7 @@ internal sealed class JsonDocumentUnmarshaller<TResponse>(string service, Func<J
         // "NotFoundException:http://internal..." and "aws.protocol#Code" forms both reduce to the code.
         code = code?.Split(':')[0].Split('#')[^1];
         var type = (int)statusCode >= 500 ? ErrorType.Receiver : ErrorType.Sender;
-        return new AwsServiceException(service, message, innerException, type, code, context.ResponseData.GetHeaderValue("x-amzn-RequestId"), statusCode);
+        return new AwsServiceException(_service, message, innerException, type, code, context.ResponseData.GetHeaderValue("x-amzn-RequestId"), statusCode);
     }
 }
 

@@ -52,16 +52,28 @@ public sealed class InvokeResponse : AmazonWebServiceResponse
     /// <summary>The tail of the function's log (decoded from X-Amz-Log-Result), when asked for.</summary>
     public string? LogTail { get; init; }
     public string? ExecutedVersion { get; init; }
-    /// <summary>What the function returned (JSON), or null for an empty body.</summary>
+    /// <summary>What the function returned as JSON; null for an empty body, JSON null, or a payload that is not JSON.</summary>
     public JsonNode? Payload { get; init; }
 
-    internal static InvokeResponse Parse(JsonNode? payload, IWebResponseData headers) => new()
+    /// <summary>What the function returned, as text (UTF-8); null for an empty body.</summary>
+    public string? PayloadText { get; init; }
+
+    // The payload is a blob (botocore InvocationResponse.Payload): a function may return bytes that are not JSON.
+    internal static InvokeResponse Parse(byte[] body, IWebResponseData headers) => new()
     {
         FunctionError = headers.GetHeaderValue("X-Amz-Function-Error") is { Length: > 0 } e ? e : null,
         LogTail = headers.GetHeaderValue("X-Amz-Log-Result") is { Length: > 0 } log ? DecodeLog(log) : null,
         ExecutedVersion = headers.GetHeaderValue("X-Amz-Executed-Version") is { Length: > 0 } v ? v : null,
-        Payload = payload,
+        Payload = ParseJson(body),
+        PayloadText = body.Length == 0 ? null : Encoding.UTF8.GetString(body),
     };
+
+    private static JsonNode? ParseJson(byte[] body)
+    {
+        if (body.Length == 0) return null;
+        try { return JsonNode.Parse(body); }
+        catch (JsonException) { return null; }
+    }
 
     private static string DecodeLog(string base64)
     {
@@ -75,5 +87,5 @@ public sealed class LambdaClient(AWSCredentials credentials, LambdaConfig config
     private static readonly RestJsonMarshaller Marshaller = new("AWSLambda");
 
     public Task<InvokeResponse> InvokeAsync(InvokeRequest request, CancellationToken cancellationToken = default)
-        => SendAsync<InvokeResponse>(request, Marshaller, new JsonDocumentUnmarshaller<InvokeResponse>("Lambda", InvokeResponse.Parse), cancellationToken);
+        => SendAsync<InvokeResponse>(request, Marshaller, JsonDocumentUnmarshaller<InvokeResponse>.ForRawBody("Lambda", InvokeResponse.Parse), cancellationToken);
 }

@@ -72,7 +72,7 @@ public sealed class SchemaMigrationService(ILambda lambda, AwsSession session)
         if (response.FunctionError is not null)
         {
             var p = response.Payload as JsonObject;
-            var what = p is null ? response.Payload?.ToString() : $"{p["errorType"]}: {p["errorMessage"]}";
+            var what = p is null ? response.PayloadText : $"{p["errorType"]}: {p["errorMessage"]}";
             throw new MetaflowException(ErrorIds.MigrationFailed,
                 $"The migration function {function} of stack '{stack.StackName}' failed ({response.FunctionError}): {what}. " +
                 $"Its log is in CloudWatch Logs (the stack's MigrationLogGroup). The schema was {(upgrade ? "not upgraded" : "not read")}.",
@@ -81,7 +81,7 @@ public sealed class SchemaMigrationService(ILambda lambda, AwsSession session)
 
         var body = response.Payload as JsonObject
                    ?? throw new MetaflowException(ErrorIds.MigrationFailed,
-                       $"The migration function {function} of stack '{stack.StackName}' answered '{response.Payload?.ToJsonString() ?? "(nothing)"}', not the report it should return. Is the stack's template current?",
+                       $"The migration function {function} of stack '{stack.StackName}' answered '{response.PayloadText ?? "(nothing)"}', not the report it should return. Is the stack's template current?",
                        ErrorKind.InvalidData, stack.StackName);
         var result = new DbMigrationResult
         {
