@@ -156,6 +156,40 @@ try {
     Stop-Sandbox $sandbox
 }
 
+# 4. On the duration model: each resource type its typical time (a database minutes, a role seconds), created in
+#    dependency order with independent resources in parallel, all scaled by $BenchTimeScale. Times are reported in
+#    scaled seconds (real seconds / scale), i.e. what they would be on AWS. The pollers of 1 s and 2 s (Wait-CFNStack's
+#    interval) are computed on the same stacks: one DescribeStacks per interval, noticing the end half an interval
+#    late on average.
+$sandbox = Start-Sandbox -TimeScale $BenchTimeScale
+$model = [Collections.Generic.List[object]]::new()
+try {
+    $env:AWS_ACCESS_KEY_ID = $sandbox.accessKeyId; $env:AWS_SECRET_ACCESS_KEY = $sandbox.secretAccessKey
+    $env:AWS_REGION = $sandbox.region; $env:AWS_DEFAULT_REGION = $sandbox.region; $env:AWS_ENDPOINT_URL = $sandbox.url
+    Import-Module $psd1 -Force
+    Write-Host "==> bench: duration model at scale $BenchTimeScale, $BenchModelRounds deploys of the real template" -ForegroundColor Cyan
+    for ($i = 0; $i -lt $BenchModelRounds; $i++) {
+        $verbose = New-MetaflowStack -StackName "bench-model-$i" -Verbose 4>&1
+        $returned = [DateTime]::UtcNow
+        $stack = $verbose | Where-Object { $_.PSObject.TypeNames[0] -eq 'MetaflowAws.Engine.Stacks.MetaflowStack' }
+        $events = Get-MetaflowStackEvent -StackName $stack.StackId | Where-Object IsStackEvent
+        $began = ($events | Where-Object ResourceStatus -eq 'CREATE_IN_PROGRESS' | Select-Object -Last 1).Timestamp.ToUniversalTime()
+        $ended = ($events | Where-Object ResourceStatus -eq 'CREATE_COMPLETE' | Select-Object -First 1).Timestamp.ToUniversalTime()
+        $summary = ($verbose | Where-Object { $_ -is [Management.Automation.VerboseRecord] -and $_.Message -like 'Waited *' }).Message
+        $calls = if ($summary -match ': (\d+) calls') { [int]$Matches[1] } else { -1 }
+        $duration = ($ended - $began).TotalSeconds / $BenchTimeScale
+        $model.Add([pscustomobject]@{
+            Duration = $duration; Calls = $calls; Latency = ($returned - $ended).TotalSeconds / $BenchTimeScale
+            Calls1s = [math]::Ceiling($duration / 1) + 1; Calls2s = [math]::Ceiling($duration / 2) + 1
+        })
+        Write-Host ("    deploy {0}: {1:0} s on AWS's clock, MetaflowAws {2} calls, noticed {3:0.00} s after the end; 1 s polling {4} calls, 2 s polling {5} calls" -f `
+            ($i + 1), $duration, $calls, $model[-1].Latency, $model[-1].Calls1s, $model[-1].Calls2s)
+    }
+} finally {
+    foreach ($k in $saved.Keys) { [Environment]::SetEnvironmentVariable($k, $saved[$k]) }
+    Stop-Sandbox $sandbox
+}
+
 Write-Host "`nResults" -ForegroundColor Green
 foreach ($build in $builds.Keys) {
     $ms = @{}; foreach ($name in $commands.Keys) { $ms[$name] = Get-Percentile $importTimes["$build/$name"] 50 }
@@ -172,3 +206,10 @@ if ($cli.Count) {
 } else { 'completion latency, awscli waiter: skipped (/usr/bin/aws not installed: apt-get install awscli)' }
 "API calls per second while waiting: median {0:0.00}/s, max {1:0.00}/s (target <= 1.2)" -f (Get-Percentile $rates 50), (($rates | Measure-Object -Maximum).Maximum)
 "event pages per poll on a stack with $total events: $pages (target 1)"
+if ($model.Count) {
+    $oursCalls = Get-Percentile ([double[]]$model.Calls) 50; $calls1 = Get-Percentile ([double[]]$model.Calls1s) 50; $calls2 = Get-Percentile ([double[]]$model.Calls2s) 50
+    "duration model (scale $BenchTimeScale, $($model.Count) creates of {0:0} s median on AWS's clock): API calls per create, median: MetaflowAws {1:0}, 1 s polling {2:0}, Wait-CFNStack 2 s polling {3:0}; MetaflowAws/1 s = {4:0.00} (target <= 0.20)" -f `
+        (Get-Percentile ([double[]]$model.Duration) 50), $oursCalls, $calls1, $calls2, ($oursCalls / $calls1)
+    "duration model: completion latency in AWS seconds, MetaflowAws p50 {0:0.00} s, p95 {1:0.00} s (target p50 <= 1 s); 1 s polling p50 0.50 s, 2 s polling p50 1.00 s (computed)" -f `
+        (Get-Percentile ([double[]]$model.Latency) 50), (Get-Percentile ([double[]]$model.Latency) 95)
+}

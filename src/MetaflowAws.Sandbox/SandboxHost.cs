@@ -12,13 +12,15 @@ namespace MetaflowAws.Sandbox;
 
 /// <param name="Postgres">An administrator's connection string (Npgsql) to the PostgreSQL server that backs RDS; null: RDS is only modelled.</param>
 /// <param name="Record">A file to append every AWS exchange to, as JSON lines (for the conformance referee); null: none.</param>
-public sealed record SandboxOptions(int Port, string Region, int ResourceDelayMs, string? Postgres = null, string? Record = null)
+/// <param name="TimeScale">Resources take their type's typical time (ResourceDurations) times this; null: the fixed ResourceDelayMs pace.</param>
+public sealed record SandboxOptions(int Port, string Region, int ResourceDelayMs, string? Postgres = null, string? Record = null, double? TimeScale = null)
 {
     public static SandboxOptions Parse(string[] args)
     {
         int port = 0, delay = 40;
         var region = "us-east-1";
         string? postgres = null, record = null;
+        double? scale = null;
         for (var i = 0; i < args.Length; i++)
         {
             string Next() => i + 1 < args.Length ? args[++i] : throw new ArgumentException($"{args[i]} needs a value");
@@ -29,10 +31,11 @@ public sealed record SandboxOptions(int Port, string Region, int ResourceDelayMs
                 case "--resource-delay-ms": delay = int.Parse(Next()); break;
                 case "--postgres": postgres = Next(); break;
                 case "--record": record = Next(); break;
-                default: throw new ArgumentException($"Unknown option {args[i]}. Options: --port N (0 = any free port), --region NAME, --resource-delay-ms N, --postgres \"Host=127.0.0.1;Port=N;Username=postgres;Password=...\", --record FILE.jsonl");
+                case "--time-scale": scale = double.Parse(Next(), System.Globalization.CultureInfo.InvariantCulture); break;
+                default: throw new ArgumentException($"Unknown option {args[i]}. Options: --port N (0 = any free port), --region NAME, --resource-delay-ms N, --postgres \"Host=127.0.0.1;Port=N;Username=postgres;Password=...\", --record FILE.jsonl, --time-scale 0.001");
             }
         }
-        return new SandboxOptions(port, region, delay, postgres, record);
+        return new SandboxOptions(port, region, delay, postgres, record, scale);
     }
 }
 
@@ -67,6 +70,7 @@ public sealed partial class SandboxState
         Stacks = new StackEngine(url => S3Store.FetchTemplate(url, StackEngine.AccountId)) 
         {
             ResourceDelay = TimeSpan.FromMilliseconds(options.ResourceDelayMs),
+            TimeScale = options.TimeScale,
             Specification = LoadSpecification(),
         };
         // An AWS::RDS::DBInstance (postgres) is a role and a database in a real PostgreSQL server, when given one.
@@ -557,12 +561,24 @@ public sealed partial class SandboxState
             case ("POST", "/config"):
             {
                 var c = await JsonSerializer.DeserializeAsync<JsonElement>(ctx.Request.Body);
-                if (c.TryGetProperty("resourceDelayMs", out var d)) Stacks.ResourceDelay = TimeSpan.FromMilliseconds(d.GetInt32());
+                // A fixed pace per resource (resourceDelayMs) or the duration model at a scale (timeScale); resetPace
+                // goes back to what the sandbox was started with.
+                if (c.TryGetProperty("resourceDelayMs", out var d))
+                {
+                    Stacks.ResourceDelay = TimeSpan.FromMilliseconds(d.GetInt32());
+                    Stacks.TimeScale = null;
+                }
+                if (c.TryGetProperty("timeScale", out var scale)) Stacks.TimeScale = scale.ValueKind == JsonValueKind.Null ? null : scale.GetDouble();
+                if (c.TryGetProperty("resetPace", out var reset) && reset.ValueKind == JsonValueKind.True)
+                {
+                    Stacks.ResourceDelay = TimeSpan.FromMilliseconds(_options.ResourceDelayMs);
+                    Stacks.TimeScale = _options.TimeScale;
+                }
                 if (c.TryGetProperty("stsSessionSeconds", out var sts)) Sts.SessionSecondsOverride = sts.ValueKind == JsonValueKind.Null ? null : sts.GetInt32();
                 // How long a service create waits for tasks that never run (AWS: about 3 hours); tests shorten it to end such a create, null resets it.
                 if (c.TryGetProperty("serviceStabilizationMs", out var ecs) && ServiceTasks is not null)
                     ServiceTasks.StabilizationTimeout = ecs.ValueKind == JsonValueKind.Null ? Ecs.MetadataServiceTasks.DefaultStabilizationTimeout : TimeSpan.FromMilliseconds(ecs.GetInt64());
-                result = new { resourceDelayMs = Stacks.ResourceDelay.TotalMilliseconds, stsSessionSeconds = Sts.SessionSecondsOverride,
+                result = new { resourceDelayMs = Stacks.ResourceDelay.TotalMilliseconds, timeScale = Stacks.TimeScale, stsSessionSeconds = Sts.SessionSecondsOverride,
                     serviceStabilizationMs = ServiceTasks?.StabilizationTimeout.TotalMilliseconds };
                 break;
             }
@@ -595,7 +611,8 @@ public sealed partial class SandboxState
                 ResourceState? r = null;
                 if (stack is not null) lock (stack.Sync) r = stack.Resource(Uri.UnescapeDataString(logicalId));
                 if (r is null) { ctx.Response.StatusCode = 404; result = new { error = $"No resource {logicalId} in a stack {stackName}." }; break; }
-                result = new { stackName = stack!.StackName, logicalId = r.LogicalId, type = r.Type, physicalId = r.PhysicalId, status = r.Status, properties = r.Properties, attributes = r.Attributes };
+                result = new { stackName = stack!.StackName, logicalId = r.LogicalId, type = r.Type, physicalId = r.PhysicalId, status = r.Status, properties = r.Properties, attributes = r.Attributes,
+                    liveDocument = r.LiveDocument };
                 break;
             }
             case ("GET", "/s3/buckets"):

@@ -54,8 +54,19 @@ function Set-SandboxTransientFaults([hashtable] $Settings) {
 
 function Get-SandboxTransientFaults { (Invoke-RestMethod "$script:SandboxUrl/_sandbox/faults/transient").injected }
 
+# A fixed pace per resource, for tests that need time to act during an operation; Reset-SandboxPace goes back
+# to the run's duration model (each type its typical time, scaled down).
 function Set-SandboxPace([int] $ResourceDelayMs) {
     Invoke-RestMethod -Method Post "$script:SandboxUrl/_sandbox/config" -Body (@{ resourceDelayMs = $ResourceDelayMs } | ConvertTo-Json) -ContentType 'application/json' | Out-Null
+}
+
+# The duration model at another scale: 0.005 makes the real template's create take a few seconds.
+function Set-SandboxTimeScale([double] $Scale) {
+    Invoke-RestMethod -Method Post "$script:SandboxUrl/_sandbox/config" -Body (@{ timeScale = $Scale } | ConvertTo-Json) -ContentType 'application/json' | Out-Null
+}
+
+function Reset-SandboxPace {
+    Invoke-RestMethod -Method Post "$script:SandboxUrl/_sandbox/config" -Body (@{ resetPace = $true } | ConvertTo-Json) -ContentType 'application/json' | Out-Null
 }
 
 # A child PowerShell (no profile) for what must run in a fresh session.

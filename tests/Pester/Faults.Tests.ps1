@@ -1,6 +1,6 @@
 # Transient faults: throttling, 5xx, slow answers, dropped connections, expiring credentials.
 BeforeAll { . "$PSScriptRoot/Common.ps1" }
-AfterAll { Clear-SandboxFaults; Set-SandboxPace 5 }
+AfterAll { Clear-SandboxFaults; Reset-SandboxPace }
 
 Describe 'Deploy, update and remove under transient faults' {
     It 'succeed with 30% throttling and 10% 5xx, with retries that back off; the retries are counted' {
@@ -57,7 +57,7 @@ Describe 'Deploy, update and remove under transient faults' {
             @((Get-SandboxLog).entries | Where-Object action -eq '(injected ServerError)').Count | Should -BeGreaterThan 1
         } finally {
             Clear-SandboxFaults
-            Set-SandboxPace 5
+            Reset-SandboxPace
             Remove-MetaflowStack $name -Confirm:$false -ErrorAction SilentlyContinue
         }
     }
@@ -68,7 +68,7 @@ Describe 'A long wait with credentials that expire' {
         New-MetaflowStack -StackName refreshrole -EnableCustomRole -NoSagemaker -ErrorAction SilentlyContinue | Out-Null
         (Get-MetaflowStack refreshrole).Status | Should -Be 'CREATE_COMPLETE'
         $name = New-TestStackName 'longwait'
-        Set-SandboxPace 60
+        Set-SandboxTimeScale 0.01 # a create of several seconds, outliving the 2 s the session is given
         $savedKey, $savedSecret = $env:AWS_ACCESS_KEY_ID, $env:AWS_SECRET_ACCESS_KEY
         try {
             Remove-Item Env:AWS_ACCESS_KEY_ID, Env:AWS_SECRET_ACCESS_KEY
@@ -83,7 +83,7 @@ Describe 'A long wait with credentials that expire' {
             @((Get-SandboxLog).entries | Where-Object errorCode -eq 'ExpiredToken').Count | Should -BeGreaterThan 0 -Because 'AWS refused the expired session once'
         } finally {
             $env:AWS_ACCESS_KEY_ID, $env:AWS_SECRET_ACCESS_KEY = $savedKey, $savedSecret
-            Set-SandboxPace 5
+            Reset-SandboxPace
             Remove-MetaflowStack $name -Confirm:$false -ErrorAction SilentlyContinue
             Remove-MetaflowStack refreshrole -Confirm:$false -ErrorAction SilentlyContinue
         }

@@ -4,7 +4,7 @@ Describe 'New-MetaflowStack' {
     Context 'the real Metaflow template' {
         BeforeAll {
             $script:name = New-TestStackName 'mf'
-            Set-SandboxPace 30 # slow enough for several progress updates
+            Set-SandboxTimeScale 0.005 # a create of a few seconds: several progress updates
             $script:progress = [System.Collections.Generic.List[object]]::new()
             $script:info = $null
             $ps = [powershell]::Create()
@@ -15,7 +15,7 @@ Describe 'New-MetaflowStack' {
             $script:info = @($ps.Streams.Information)
             $script:errors = @($ps.Streams.Error)
             $ps.Dispose()
-            Set-SandboxPace 5
+            Reset-SandboxPace
         }
         AfterAll { Remove-MetaflowStack -StackName $script:name -Confirm:$false -ErrorAction SilentlyContinue }
 
@@ -136,7 +136,7 @@ Describe 'New-MetaflowStack' {
                 $done.Status | Should -Be 'CREATE_COMPLETE'
                 $done.Outputs.Count | Should -BeGreaterThan 10
             } finally {
-                Set-SandboxPace 5
+                Reset-SandboxPace
                 Remove-MetaflowStack $name -Confirm:$false
             }
         }

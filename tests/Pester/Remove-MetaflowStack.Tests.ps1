@@ -48,7 +48,7 @@ Describe 'Remove-MetaflowStack' {
             { Remove-MetaflowStack -StackName $name -Confirm:$false -ErrorAction Stop } |
                 Should -Throw -ErrorId 'StackBusy,MetaflowAws.Cmdlets.Commands.RemoveMetaflowStack' -ExpectedMessage '*Wait-MetaflowStack*'
         } finally {
-            Set-SandboxPace 5
+            Reset-SandboxPace
             Wait-MetaflowStack $name | Out-Null
             Remove-MetaflowStack $name -Confirm:$false
         }

@@ -37,8 +37,7 @@ Describe 'Update-MetaflowStack' {
         Clear-SandboxLog
         Update-MetaflowStack -StackName $script:name -VpcCidr 10.30.0.0/16 -SubnetCidr 10.30.0.0/20, 10.30.16.0/20 -WhatIf -WarningVariable warnings 3>$null
         ($warnings -join "`n") | Should -Match 'replaced.*Vpc \(True\)'
-        (Get-SandboxCalls 'cloudformation:ExecuteChangeSet').Count | Should -Be 0
-        (Get-SandboxCalls 'cloudformation:DeleteChangeSet').Count | Should -Be 1 -Because '-WhatIf leaves no change set behind'
+        (Get-SandboxLog).mutating | Should -Be 0 -Because '-WhatIf shows the plan worked out locally: no change set is made'
         (Get-MetaflowStack $script:name).Parameters.VPCCidr | Should -Be '10.20.0.0/16'
     }
 
@@ -73,7 +72,7 @@ Resources:
             Clear-SandboxLog
             Update-MetaflowStack -StackName $db -Parameter @{ DatabaseName = 'flows' } -WhatIf -WarningVariable w 3>$null
             ($w -join "`n") | Should -Match 'Database \(AWS::RDS::DBInstance\) will be REPLACED.*final snapshot.*DBName'
-            (Get-SandboxCalls 'cloudformation:ExecuteChangeSet').Count | Should -Be 0
+            (Get-SandboxLog).mutating | Should -Be 0
             (Get-MetaflowStack $db).Parameters.DatabaseName | Should -Be 'metaflow'
         } finally { Remove-MetaflowStack $db -Confirm:$false }
     }
@@ -105,7 +104,7 @@ Resources:
                 Should -Throw -ErrorId 'StackBusy,MetaflowAws.Cmdlets.Commands.UpdateMetaflowStack' -ExpectedMessage '*Wait-MetaflowStack*'
             { New-MetaflowStack -StackName $busy -ErrorAction Stop } | Should -Throw -ErrorId 'StackBusy,*'
         } finally {
-            Set-SandboxPace 5
+            Reset-SandboxPace
             Wait-MetaflowStack $busy | Out-Null
             Remove-MetaflowStack $busy -Confirm:$false
         }

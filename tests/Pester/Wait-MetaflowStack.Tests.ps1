@@ -15,7 +15,7 @@ Describe 'Wait-MetaflowStack' {
             $last = ($progress | Where-Object RecordType -ne 'Completed')[-1]
             $last.StatusDescription | Should -Match '^Create: (\d+)/\1 resources complete'
         } finally {
-            Set-SandboxPace 5
+            Reset-SandboxPace
             Remove-MetaflowStack $name -Confirm:$false
         }
     }
@@ -43,14 +43,14 @@ Describe 'Wait-MetaflowStack' {
 
     It 'stops at -TimeoutSec with WaitTimedOut and says how to re-attach; the operation goes on' {
         $name = New-TestStackName 'slow'
-        Set-SandboxPace 200
+        Set-SandboxTimeScale 0.01 # a create of several seconds
         try {
             New-MetaflowStack -StackName $name -NoWait | Out-Null
             { Wait-MetaflowStack -StackName $name -TimeoutSec 1 -ErrorAction Stop } |
                 Should -Throw -ErrorId 'WaitTimedOut,MetaflowAws.Cmdlets.Commands.WaitMetaflowStack' -ExpectedMessage "*Wait-MetaflowStack -StackName $name*"
             (Get-MetaflowStack $name).Status | Should -Be 'CREATE_IN_PROGRESS'
         } finally {
-            Set-SandboxPace 5
+            Reset-SandboxPace
             Wait-MetaflowStack $name -ErrorAction SilentlyContinue | Out-Null
             Remove-MetaflowStack $name -Confirm:$false
         }

@@ -38,6 +38,9 @@ public sealed class StackWaiter(ICloudFormation cfn, AwsSession session)
     /// </summary>
     public TimeSpan PollInterval { get; init; } = TimeSpan.FromMilliseconds(1000);
 
+    /// <summary>Between polls while nothing is near its end: enough for progress, few calls on a long create.</summary>
+    public TimeSpan ProgressInterval { get; init; } = TimeSpan.FromSeconds(15);
+
     /// <summary>Calls made by this waiter (benchmarks report calls per second).</summary>
     public int Calls { get; private set; }
 
@@ -50,8 +53,7 @@ public sealed class StackWaiter(ICloudFormation cfn, AwsSession session)
         var seen = new HashSet<string>(StringComparer.Ordinal);
         var resources = new Dictionary<string, string>(StringComparer.Ordinal);
         var opEvents = new List<MetaflowStackEvent>();
-        var completions = new List<DateTime>();
-        var shortened = false;
+        var timeline = new WaitSchedule();
         var refreshed = false;
         string operation = options.Operation ?? "Operation";
         string? current = null, currentStatus = null;
@@ -94,7 +96,7 @@ public sealed class StackWaiter(ICloudFormation cfn, AwsSession session)
 
             string? terminal = null;
             string? stackReason = null;
-            var completedBefore = completions.Count;
+            timeline.Observe(fresh, DateTime.UtcNow);
             foreach (var e in fresh)
             {
                 if (e.IsStackEvent && e.LogicalResourceId == stackName)
@@ -112,7 +114,6 @@ public sealed class StackWaiter(ICloudFormation cfn, AwsSession session)
                     resources[e.LogicalResourceId] = e.ResourceStatus;
                     current = e.LogicalResourceId;
                     currentStatus = e.ResourceStatus;
-                    if (StackStatus.IsResourceDone(e.ResourceStatus)) completions.Add(e.Timestamp);
                 }
                 opEvents.Add(e);
                 options.OnEvent?.Invoke(e);
@@ -136,28 +137,14 @@ public sealed class StackWaiter(ICloudFormation cfn, AwsSession session)
                 throw new StackOperationException(stackName, operationName, terminal, final.StatusReason ?? stackReason, failed);
             }
 
-            // One early poll per guess: after a shortened wait, the next one is a full interval.
-            var delay = shortened ? PollInterval : NextDelay(completions, completions.Count > completedBefore, total, done);
-            shortened = delay < PollInterval;
+            var delay = timeline.NextDelay(total, done, PollInterval, ProgressInterval, DateTime.UtcNow);
+            // A -TimeoutSec shorter than the next poll ends the wait on time, not at the poll.
+            if (options.Timeout is { } limit && limit - clock.Elapsed < delay) delay = limit - clock.Elapsed > TimeSpan.Zero ? limit - clock.Elapsed : TimeSpan.Zero;
             await Task.Delay(delay, cancellationToken).ConfigureAwait(false);
         }
     }
 
-    /// <summary>
-    /// The regular interval, or less when the resources seen so far say the operation ends sooner:
-    /// the remaining resources at the pace measured so far. A guess that turns out early costs one
-    /// poll and is not repeated until more resources complete.
-    /// </summary>
-    private TimeSpan NextDelay(List<DateTime> completions, bool progressed, int total, int done)
-    {
-        if (!progressed || total <= 0 || done >= total || completions.Count < 3) return PollInterval;
-        var perResource = (completions[^1] - completions[0]) / (completions.Count - 1);
-        var eta = completions[^1] + perResource * (total - done) + TimeSpan.FromMilliseconds(60);
-        var wait = eta - DateTime.UtcNow;
-        return wait < PollInterval ? (wait > MinimumDelay ? wait : MinimumDelay) : PollInterval;
-    }
 
-    private static readonly TimeSpan MinimumDelay = TimeSpan.FromMilliseconds(150);
 
     /// <summary>
     /// New events, oldest first. On the first read, pages back to the event that started the

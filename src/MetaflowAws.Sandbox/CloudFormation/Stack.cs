@@ -46,6 +46,8 @@ public sealed class Stack
     public string StackName => Context.StackName;
     public string StackId => Context.StackId;
     public required TemplateDocument Template { get; set; }
+    /// <summary>Each active resource's dependencies (references and DependsOn), from the last plan of the template.</summary>
+    public Dictionary<string, HashSet<string>> Dependencies { get; set; } = new(StringComparer.Ordinal);
     public required string TemplateBody { get; set; }
     public required Dictionary<string, string> ParameterValues { get; set; }
     public required HashSet<string> NoEchoParameters { get; set; }

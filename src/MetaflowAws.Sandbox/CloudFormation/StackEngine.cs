@@ -37,8 +37,15 @@ public sealed partial class StackEngine
 
     public StackEngine(Func<string, string?> fetchTemplateUrl) => _fetchTemplateUrl = fetchTemplateUrl;
 
-    /// <summary>Time each resource spends in progress.</summary>
+    /// <summary>Time each resource spends in progress when there is no <see cref="TimeScale"/> (a fixed pace).</summary>
     public TimeSpan ResourceDelay { get; set; } = TimeSpan.FromMilliseconds(40);
+
+    /// <summary>When set, a resource spends its type's typical time in progress (<see cref="ResourceDurations"/>) times this scale.</summary>
+    public double? TimeScale { get; set; }
+
+    /// <summary>How long a resource being created stays in progress: its type's duration at the scale, or the fixed pace.</summary>
+    public TimeSpan CreateDuration(Stack stack, ResourceState r)
+        => TimeScale is { } scale ? ResourceDurations.For(stack.StackName, r.LogicalId, r.Type, r.Generation, scale) : ResourceDelay;
 
     public ConcurrentBag<ResourceFault> Faults { get; } = new();
 
@@ -269,6 +276,7 @@ public sealed partial class StackEngine
             order.Add((id, active[id]));
         }
         foreach (var id in active.Keys) Visit(id, new Stack<string>());
+        stack.Dependencies = deps;
         return order;
     }
 
@@ -284,30 +292,44 @@ public sealed partial class StackEngine
             throw new ApiError("InsufficientCapabilitiesException", "Requires capabilities : [CAPABILITY_IAM]");
     }
 
+    /// <summary>
+    /// Creates the resources as CloudFormation does: each starts as soon as everything it depends on is complete,
+    /// so independent ones are in progress together; after a failure nothing new starts and the resources still in
+    /// progress are cancelled ("Resource creation cancelled"), then the stack rolls back.
+    /// </summary>
     private async Task RunCreateAsync(Stack stack, List<(string Id, Dictionary<string, object?> Def)> plan)
     {
         var scope = new StackScope(stack);
-        foreach (var (id, def) in plan)
+        var deps = stack.Dependencies;
+        var pending = plan.ToList();
+        var done = new HashSet<string>(StringComparer.Ordinal);
+        var running = new Dictionary<Task<string?>, string>();
+        using var cancel = new CancellationTokenSource();
+        using var gate = new SemaphoreSlim(1, 1);
+        string? failedId = null;
+        while (true)
         {
-            var type = (string)def["Type"]!;
-            var resource = new ResourceState
+            if (failedId is null)
+                foreach (var item in pending.Where(p => deps.GetValueOrDefault(p.Id, []).All(done.Contains)).ToList())
+                {
+                    pending.Remove(item);
+                    running[CreateOneAsync(stack, scope, item.Id, item.Def, gate, cancel.Token)] = item.Id;
+                }
+            if (running.Count == 0) break;
+            var finished = await Task.WhenAny(running.Keys);
+            var id = running[finished];
+            running.Remove(finished);
+            if (await finished is null) done.Add(id);
+            else if (failedId is null)
             {
-                LogicalId = id,
-                Type = type,
-                DeletionPolicy = def.GetValueOrDefault("DeletionPolicy") as string ?? "Delete",
-                Status = "CREATE_IN_PROGRESS",
-                Timestamp = DateTime.UtcNow,
-            };
-            lock (stack.Sync) stack.Resources.Add(resource);
-            AddEvent(stack, resource, "CREATE_IN_PROGRESS", null);
-            await Task.Delay(ResourceDelay);
-            var failure = Apply(stack, resource, def, scope, "Create", replace: true);
-            if (failure is null && OnResourceStabilizing is { } stabilizing) failure = await stabilizing(stack, resource);
-            if (!Finish(stack, resource, failure, "CREATE"))
-            {
-                await FailCreateAsync(stack, id);
-                return;
+                failedId = id;
+                await cancel.CancelAsync();
             }
+        }
+        if (failedId is not null)
+        {
+            await FailCreateAsync(stack, failedId);
+            return;
         }
 
         try
@@ -322,6 +344,39 @@ public sealed partial class StackEngine
         }
         SetStatus(stack, "CREATE_COMPLETE", null);
         AddStackEvent(stack, "CREATE_COMPLETE", null);
+    }
+
+    /// <summary>One resource's create: in progress for its duration, then evaluated and backed (one at a time, as the
+    /// stack's scope is shared), then stabilized. Null when it succeeded, else why not.</summary>
+    private async Task<string?> CreateOneAsync(Stack stack, StackScope scope, string id, Dictionary<string, object?> def, SemaphoreSlim gate, CancellationToken ct)
+    {
+        await Task.Yield();
+        var resource = new ResourceState
+        {
+            LogicalId = id,
+            Type = (string)def["Type"]!,
+            DeletionPolicy = def.GetValueOrDefault("DeletionPolicy") as string ?? "Delete",
+            Status = "CREATE_IN_PROGRESS",
+            Timestamp = DateTime.UtcNow,
+        };
+        lock (stack.Sync) stack.Resources.Add(resource);
+        AddEvent(stack, resource, "CREATE_IN_PROGRESS", null);
+        try
+        {
+            await Task.Delay(CreateDuration(stack, resource), ct);
+        }
+        catch (OperationCanceledException)
+        {
+            Finish(stack, resource, "Resource creation cancelled", "CREATE");
+            return "Resource creation cancelled";
+        }
+        string? failure;
+        await gate.WaitAsync(CancellationToken.None);
+        try { failure = Apply(stack, resource, def, scope, "Create", replace: true); }
+        finally { gate.Release(); }
+        if (failure is null && OnResourceStabilizing is { } stabilizing) failure = await stabilizing(stack, resource);
+        Finish(stack, resource, failure, "CREATE");
+        return failure;
     }
 
     private async Task FailCreateAsync(Stack stack, string failedId)

@@ -28,6 +28,14 @@ public sealed class StatusApis(StackEngine stacks, Func<Stack, JsonObject?> lamb
                 ["status"] = "VALID",
                 ["statusReason"] = "JobQueue Healthy",
                 ["priority"] = int.TryParse(r.Properties.GetValueOrDefault("Priority") as string, out var p) ? p : 1,
+                // Required in the JobQueueDetail output shape (botocore batch/2016-08-10).
+                ["computeEnvironmentOrder"] = new JsonArray((r.Properties.GetValueOrDefault("ComputeEnvironmentOrder") as List<object?> ?? [])
+                    .OfType<Dictionary<string, object?>>()
+                    .Select(o => (JsonNode)new JsonObject
+                    {
+                        ["order"] = int.TryParse(Convert.ToString(o.GetValueOrDefault("Order"), System.Globalization.CultureInfo.InvariantCulture), out var order) ? order : 1,
+                        ["computeEnvironment"] = o.GetValueOrDefault("ComputeEnvironment") as string,
+                    }).ToArray()),
             });
         }
         return (200, new JsonObject { ["jobQueues"] = queues }, null);
