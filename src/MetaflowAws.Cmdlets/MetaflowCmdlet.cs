@@ -113,16 +113,25 @@ public abstract class MetaflowCmdlet : PSCmdlet
         {
             // Ctrl+C: PowerShell stops the pipeline; nothing to report here.
         }
+        catch (Exception ex) when (ex is not (PipelineStoppedException or ActionPreferenceStopException or HaltCommandException or OperationCanceledException))
+        {
+            // Not an error the module knows: a defect of ours. A stable id, the original inside, what to do.
+            var wrapped = new MetaflowException(ErrorIds.UnexpectedError,
+                $"{MyInvocation.MyCommand.Name} failed unexpectedly: {ex.GetType().Name}: {ex.Message} This is a defect of MetaflowAws: " +
+                "report it with $Error[0].Exception.InnerException (the original exception and its stack trace).", ErrorKind.InvalidOperation, null, ex);
+            var record = ToErrorRecord(wrapped);
+            if (terminating) ThrowTerminatingError(record);
+            else WriteError(record);
+        }
     }
 
     internal static ErrorRecord ToErrorRecord(MetaflowException ex)
     {
         var record = new ErrorRecord(ex, ex.ErrorId, Category(ex.Kind), ex.Target);
+        // What AWS said, for a support case: in the details' message; RecommendedAction stays for advice (the
+        // message already says what to do).
         if (ex.RequestId is not null || ex.AwsErrorCode is not null)
-            record.ErrorDetails = new ErrorDetails(ex.Message)
-            {
-                RecommendedAction = ex.AwsErrorCode is null ? null : $"AWS error code {ex.AwsErrorCode}, request id {ex.RequestId}.",
-            };
+            record.ErrorDetails = new ErrorDetails($"{ex.Message} (AWS error code {ex.AwsErrorCode ?? "none"}, request id {ex.RequestId ?? "none"})");
         return record;
     }
 

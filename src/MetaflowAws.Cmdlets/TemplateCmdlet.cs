@@ -5,6 +5,7 @@ using MetaflowAws.Engine;
 using MetaflowAws.Engine.Aws;
 using MetaflowAws.Engine.Staging;
 using MetaflowAws.Engine.Stacks;
+using MetaflowAws.Engine.Templates;
 
 namespace MetaflowAws.Cmdlets;
 
@@ -324,15 +325,10 @@ public abstract class TemplateCmdlet : StackCmdlet
             WriteWarning($"{replaced.Count} resource(s) will be replaced or may be replaced: {string.Join(", ", replaced.Select(c => $"{c.LogicalResourceId} ({c.Replacement})"))}.");
     }
 
-    /// <summary>Confirms, executes and waits; deletes the change set when declined (and under -WhatIf).</summary>
-    internal MetaflowStack? ExecuteFlow(AwsSession session, StackService service, MetaflowStack current, StackChangePlan changes, int expected, bool noWait, TimeSpan? timeout)
+    /// <summary>Executes a confirmed change set and waits.</summary>
+    internal MetaflowStack ExecuteFlow(AwsSession session, StackService service, MetaflowStack current, StackChangePlan changes, int expected, bool noWait, TimeSpan? timeout)
     {
         var changeSets = new ChangeSetService(service.CloudFormation, session);
-        if (!ShouldProcess(current.StackName, "Update stack: " + changes.Summary()))
-        {
-            Run(ct => changeSets.DeleteAsync(changes.ChangeSetId, current.StackName, ct));
-            return null;
-        }
         return Run(async ct =>
         {
             var after = await service.NewestEventIdAsync(current.StackId, ct).ConfigureAwait(false);
@@ -342,19 +338,31 @@ public abstract class TemplateCmdlet : StackCmdlet
         });
     }
 
-    /// <summary>Plans, shows, confirms, executes and waits; "no changes" is success with a message.</summary>
+    /// <summary>
+    /// Plans (locally), shows and confirms; only then stages the template, makes CloudFormation's change set and
+    /// executes it. -WhatIf stops at the plan: read calls only. "No changes" is success with a message.
+    /// </summary>
     internal MetaflowStack? UpdateFlow(AwsSession session, StackService service, MetaflowStack current, bool bundled, bool noWait, TimeSpan? timeout)
     {
         if (TemplateBucket is not null) TemplateStaging.ValidateBucketName(TemplateBucket);
         var plan = PlanUpdate(service, current, bundled);
+        var preview = plan.Preview(TemplateInspection.LoadSpecification());
+        foreach (var c in preview.Changes) WriteVerbose(c.ToString());
+        WarnAboutReplacements(preview);
+        var staging = plan.NeedsStagingUpload ? $" The template ({plan.Template.ByteSize:N0} bytes) is first uploaded to {(TemplateBucket is null ? "the module's staging bucket" : "s3://" + TemplateBucket)}." : "";
+        if (!ShouldProcess(current.StackName, "Update stack: " + preview.Summary() + staging))
+            return null;
+
         var changes = CreateChangeSet(session, service, plan);
         if (!changes.HasChanges)
         {
             WriteInformation(new HostInformationMessage { Message = $"No changes: stack '{current.StackName}' already matches the template and parameters." }, ["PSHOST"]);
             return current;
         }
-        foreach (var c in changes.Changes) WriteVerbose(c.ToString());
-        WarnAboutReplacements(changes);
+        // CloudFormation's change set is the authority: what it replaces that the preview did not foresee is said too.
+        foreach (var c in changes.Changes) WriteVerbose("change set: " + c);
+        var foreseen = preview.Changes.Where(c => c.Replacement is "True" or "Conditional").Select(c => c.LogicalResourceId).ToHashSet();
+        WarnAboutReplacements(changes with { Changes = changes.Changes.Where(c => !foreseen.Contains(c.LogicalResourceId)).ToList() });
         return ExecuteFlow(session, service, current, changes, changes.Changes.Count, noWait, timeout);
     }
 }

@@ -44,6 +44,9 @@ public static class ErrorIds
     public const string Throttled = "Throttled";
     public const string AwsError = "AwsError";
     public const string EndpointUnreachable = "EndpointUnreachable";
+    public const string RequestTimedOut = "RequestTimedOut";
+    /// <summary>A defect of ours: an exception the module did not expect, kept as the inner exception.</summary>
+    public const string UnexpectedError = "UnexpectedError";
     public const string InvalidCredentials = "InvalidCredentials";
     public const string NotAMetaflowStack = "NotAMetaflowStack";
     public const string ChangeSetFailed = "ChangeSetFailed";

@@ -4,10 +4,11 @@ BeforeAll {
     $script:stack = New-MetaflowStack -StackName $script:name -EnableCustomRole -NoSagemaker
     $script:plain = New-TestStackName 'norole'
     New-MetaflowStack -StackName $script:plain -TemplatePath $script:SmallTemplatePath | Out-Null
-    function Get-TrustPolicy([string] $RoleArn) {
-        $roleName = $RoleArn.Split('/')[-1]
-        $out = & /usr/bin/aws --endpoint-url $script:SandboxUrl --region us-east-1 iam get-role --role-name $roleName --output json | ConvertFrom-Json
-        $out.Role.AssumeRolePolicyDocument
+    # The role's trust policy as IAM holds it now (the sandbox's view of the stack's UserRole): the effect itself,
+    # with no client of ours or awscli in between.
+    function Get-TrustPolicy([string] $StackName) {
+        $role = Invoke-RestMethod "$script:SandboxUrl/_sandbox/stacks/$StackName/resources/UserRole"
+        if ($role.liveDocument) { $role.liveDocument | ConvertFrom-Json } else { $role.properties.AssumeRolePolicyDocument }
     }
 }
 AfterAll {
@@ -21,13 +22,11 @@ Describe 'Grant-MetaflowUserRole' {
         $r = $script:stack | Grant-MetaflowUserRole -Principal 210987654321, 'arn:aws:iam::123456789012:user/alice', 'arn:aws:iam::123456789012:role/ci' -Confirm:$false -PassThru
         $r.RoleArn | Should -Be $roleArn
         $r.Added | Should -Be @('arn:aws:iam::210987654321:root', 'arn:aws:iam::123456789012:user/alice', 'arn:aws:iam::123456789012:role/ci')
-        if (Test-Path /usr/bin/aws) {
-            $policy = Get-TrustPolicy $roleArn
-            $ours = $policy.Statement | Where-Object Sid -eq 'MetaflowAwsGrantedPrincipals'
-            $ours.Principal.AWS | Should -Contain 'arn:aws:iam::123456789012:user/alice'
-            $ours.Action | Should -Be 'sts:AssumeRole'
-            @($policy.Statement).Count | Should -BeGreaterThan 1 -Because 'the template''s own statement is kept'
-        }
+        $policy = Get-TrustPolicy $script:name
+        $ours = $policy.Statement | Where-Object Sid -eq 'MetaflowAwsGrantedPrincipals'
+        $ours.Principal.AWS | Should -Contain 'arn:aws:iam::123456789012:user/alice'
+        $ours.Action | Should -Be 'sts:AssumeRole'
+        @($policy.Statement).Count | Should -BeGreaterThan 1 -Because 'the template''s own statement is kept
     }
 
     It 'is idempotent: granting again changes nothing and makes no write' {

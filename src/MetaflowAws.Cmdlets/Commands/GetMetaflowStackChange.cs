@@ -1,9 +1,10 @@
 using System.Management.Automation;
 using MetaflowAws.Engine.Stacks;
+using MetaflowAws.Engine.Templates;
 
 namespace MetaflowAws.Cmdlets.Commands;
 
-/// <summary>Shows what Update-MetaflowStack would change, as objects, and changes nothing (the change set is deleted).</summary>
+/// <summary>Shows what Update-MetaflowStack would change, as objects, and changes nothing: the plan is worked out locally, read calls only.</summary>
 [Cmdlet(VerbsCommon.Get, "MetaflowStackChange")]
 [OutputType("MetaflowAws.Engine.Stacks.MetaflowStackChange")]
 public sealed class GetMetaflowStackChange : TemplateCmdlet
@@ -32,12 +33,11 @@ public sealed class GetMetaflowStackChange : TemplateCmdlet
             var session = ResolveSession();
             var service = StackService.Create(session);
             var current = Run(ct => service.GetAsync(StackName, ct));
+            // The plan is worked out here, from the stack's template and parameters and the resource specification:
+            // a Get sends only read calls (no change set, no staging bucket).
             var plan = PlanUpdate(service, current, UseBundledTemplate);
-            var changes = CreateChangeSet(session, service, plan);
-            if (changes.HasChanges)
-                Run(ct => new ChangeSetService(service.CloudFormation, session).DeleteAsync(changes.ChangeSetId, current.StackName, ct));
-            else
-                WriteVerbose($"No changes to stack '{current.StackName}'.");
+            var changes = plan.Preview(TemplateInspection.LoadSpecification());
+            if (!changes.HasChanges) WriteVerbose($"No changes to stack '{current.StackName}'.");
             foreach (var c in changes.Changes) WriteObject(c);
         });
     }

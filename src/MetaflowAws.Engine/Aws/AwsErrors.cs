@@ -31,6 +31,13 @@ public static class AwsErrors
         switch (ex)
         {
             case MetaflowException:
+                return null;
+            // An HTTP timeout is a TaskCanceledException around a TimeoutException: not the user's Ctrl+C.
+            case TaskCanceledException { InnerException: TimeoutException } or TimeoutException:
+                return new MetaflowException(ErrorIds.RequestTimedOut,
+                    $"AWS did not answer {operation} {where} in time" + (session.ExplicitEndpointUrl is { } te ? $" at {te}" : "") +
+                    $" ({ex.GetBaseException().Message}). Check the network and -EndpointUrl, then run the command again.",
+                    ErrorKind.OperationTimeout, stackName, ex);
             case OperationCanceledException:
                 return null;
             case AmazonServiceException s:
@@ -76,7 +83,7 @@ public static class AwsErrors
                 };
                 return new MetaflowException(id, text, kind, stackName, ex) { AwsErrorCode = code, RequestId = s.RequestId };
             }
-            case HttpRequestException or SocketException or WebException or TaskCanceledException:
+            case HttpRequestException or SocketException or WebException:
                 return new MetaflowException(ErrorIds.EndpointUnreachable,
                     $"Could not reach AWS for {operation} {where}" + (session.ExplicitEndpointUrl is { } e ? $" at {e}" : "") +
                     $": {ex.GetBaseException().Message}. Check the network, -Region and -EndpointUrl.",

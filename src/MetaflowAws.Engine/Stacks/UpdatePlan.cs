@@ -80,6 +80,29 @@ public sealed class UpdatePlan
         return new UpdatePlan(request, template, body, parameters, values, DeploymentPlan.CapabilitiesFor(template), expected);
     }
 
+    /// <summary>
+    /// What the update would change, worked out locally (<see cref="ChangePreview"/>): the plan a confirmation
+    /// and -WhatIf show, with no call to AWS. CloudFormation's own change set is made only once confirmed.
+    /// </summary>
+    public StackChangePlan Preview(ResourceSpecification? specification)
+    {
+        var current = Request.Current;
+        TemplateDocument before;
+        try { before = TemplateDocument.Parse(Request.CurrentTemplateBody); }
+        catch (TemplateFormatException) { before = Template; }
+        IReadOnlyList<MetaflowStackChange> changes;
+        try
+        {
+            changes = ChangePreview.Compute(current.StackName, current.Region, before, current.Parameters, Template, MergedValues, specification);
+        }
+        catch (TemplateError ex)
+        {
+            throw new MetaflowException(ErrorIds.TemplateInvalid, $"The template cannot be evaluated for the update of '{current.StackName}': {ex.Message}",
+                ErrorKind.InvalidData, Request.TemplatePath ?? current.StackName, ex);
+        }
+        return new StackChangePlan(current.StackName, current.StackId, "", "(preview)", changes);
+    }
+
     public CreateChangeSetRequest ToChangeSetRequest(string? templateUrl) => new()
     {
         StackName = Request.Current.StackId,
