@@ -108,52 +108,33 @@ public static class ChangePreview
     }
 
     /// <summary>Parameters, pseudo parameters, conditions and mappings; resources as tokens ("new" once replaced).</summary>
-    private sealed class TokenScope(TemplateDocument template, IReadOnlyDictionary<string, string> parameters, string region, string stackName, HashSet<string> replaced) : IEvaluationScope
+    private sealed class TokenScope(TemplateDocument template, IReadOnlyDictionary<string, string> parameters, string region, string stackName, HashSet<string> replaced)
+        : TemplateScope(template, region, stackName)
     {
-        private readonly Dictionary<string, bool> _conditions = new(StringComparer.Ordinal);
-
-        public string Region => region;
-
-        public bool TryGetParameter(string name, out object? value)
+        public override bool TryGetParameter(string name, out object? value)
         {
             value = name switch
             {
-                "AWS::Region" => region,
-                "AWS::StackName" => stackName,
                 "AWS::AccountId" => "{account}",
                 "AWS::StackId" => "{stack id}",
-                "AWS::Partition" => region.StartsWith("cn-", StringComparison.Ordinal) ? "aws-cn" : region.StartsWith("us-gov-", StringComparison.Ordinal) ? "aws-us-gov" : "aws",
-                "AWS::URLSuffix" => region.StartsWith("cn-", StringComparison.Ordinal) ? "amazonaws.com.cn" : "amazonaws.com",
                 "AWS::NoValue" => NoValue.Instance,
-                _ => null,
+                _ => PseudoParameter(name),
             };
             if (value is not null) return true;
-            var declaration = template.Section("Parameters").GetValueOrDefault(name) as Dictionary<string, object?>;
+            var declaration = Template.Section("Parameters").GetValueOrDefault(name) as Dictionary<string, object?>;
             if (declaration is null) return false;
             var text = parameters.TryGetValue(name, out var v) ? v : declaration.GetValueOrDefault("Default") as string ?? "";
-            value = (declaration.GetValueOrDefault("Type") as string ?? "").StartsWith("List<", StringComparison.Ordinal) || declaration.GetValueOrDefault("Type") as string == "CommaDelimitedList"
-                ? text.Split(',').Select(x => (object?)x.Trim()).ToList()
-                : text;
+            var type = declaration.GetValueOrDefault("Type") as string ?? "";
+            value = type.StartsWith("List<", StringComparison.Ordinal) || type == "CommaDelimitedList" ? text.Split(',').Select(x => (object?)x.Trim()).ToList() : text;
             return true;
         }
 
-        public bool Condition(string name)
-        {
-            if (_conditions.TryGetValue(name, out var v)) return v;
-            var node = template.Section("Conditions").GetValueOrDefault(name)
-                ?? throw new TemplateError($"Condition '{name}' is not defined in the template's Conditions.");
-            return _conditions[name] = Intrinsics.EvaluateCondition(node, this);
-        }
+        public override IReadOnlyList<string> AvailabilityZones(string r) => [r + "a", r + "b", r + "c"];
 
-        public string? Mapping(string map, string top, string second)
-            => (template.Section("Mappings").GetValueOrDefault(map) as Dictionary<string, object?>)?.GetValueOrDefault(top) is Dictionary<string, object?> t ? t.GetValueOrDefault(second)?.ToString() : null;
+        public override string? ResourceRef(string logicalId) => $"{{{logicalId}{(replaced.Contains(logicalId) ? " (new)" : "")}}}";
 
-        public IReadOnlyList<string> AvailabilityZones(string r) => [r + "a", r + "b", r + "c"];
+        public override string? ResourceAttribute(string logicalId, string attribute) => $"{{{logicalId}{(replaced.Contains(logicalId) ? " (new)" : "")}.{attribute}}}";
 
-        public string? ResourceRef(string logicalId) => $"{{{logicalId}{(replaced.Contains(logicalId) ? " (new)" : "")}}}";
-
-        public string? ResourceAttribute(string logicalId, string attribute) => $"{{{logicalId}{(replaced.Contains(logicalId) ? " (new)" : "")}.{attribute}}}";
-
-        public bool IsResource(string logicalId) => template.Section("Resources").ContainsKey(logicalId);
+        public override bool IsResource(string logicalId) => Template.Section("Resources").ContainsKey(logicalId);
     }
 }
