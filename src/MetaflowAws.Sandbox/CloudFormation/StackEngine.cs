@@ -63,6 +63,26 @@ public sealed partial class StackEngine
 
     public IEnumerable<Stack> AllStacks { get { lock (_sync) return _order.ToList(); } }
 
+    /// <summary>
+    /// Runs a stack operation in the background. A defect of the sandbox there fails the stack with the exception's
+    /// message (and says so on stderr) instead of leaving it in progress forever, where a waiter would hang.
+    /// </summary>
+    private void Background(Stack stack, string failedStatus, Func<Task> operation)
+        => _ = Task.Run(async () =>
+        {
+            try
+            {
+                await operation();
+            }
+            catch (Exception ex)
+            {
+                Console.Error.WriteLine($"sandbox: {stack.StackName}: {failedStatus} after an internal failure: {ex}");
+                var reason = $"Sandbox internal failure: {ex.GetType().Name}: {ex.Message}";
+                SetStatus(stack, failedStatus, reason);
+                AddStackEvent(stack, failedStatus, reason);
+            }
+        });
+
     public Stack? Find(string nameOrId)
     {
         if (_byId.TryGetValue(nameOrId, out var byId)) return byId;
@@ -110,7 +130,7 @@ public sealed partial class StackEngine
             _byId[id] = stack;
         }
         AddStackEvent(stack, "CREATE_IN_PROGRESS", "User Initiated");
-        _ = Task.Run(() => RunCreateAsync(stack, plan));
+        Background(stack, "CREATE_FAILED", () => RunCreateAsync(stack, plan));
         return stack;
     }
 
@@ -129,7 +149,7 @@ public sealed partial class StackEngine
             stack.StatusReason = "User Initiated";
         }
         AddStackEvent(stack, "DELETE_IN_PROGRESS", "User Initiated");
-        _ = Task.Run(() => RunDeleteAsync(stack, retain.ToHashSet()));
+        Background(stack, "DELETE_FAILED", () => RunDeleteAsync(stack, retain.ToHashSet()));
     }
 
     public string ResolveBody(string? body, string? url)

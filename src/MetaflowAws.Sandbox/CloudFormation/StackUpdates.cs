@@ -132,7 +132,7 @@ public sealed partial class StackEngine
             foreach (var other in stack.ChangeSets.Where(c => c != changeSet)) other.ExecutionStatus = "OBSOLETE";
         }
         AddStackEvent(stack, "UPDATE_IN_PROGRESS", "User Initiated");
-        _ = Task.Run(() => RunUpdateAsync(stack, changeSet));
+        Background(stack, "UPDATE_ROLLBACK_FAILED", () => RunUpdateAsync(stack, changeSet));
     }
 
     public void ContinueUpdateRollback(string nameOrId, IReadOnlyList<string> skip)
@@ -151,7 +151,7 @@ public sealed partial class StackEngine
             stack.StatusReason = null;
         }
         AddStackEvent(stack, "UPDATE_ROLLBACK_IN_PROGRESS", "User Initiated");
-        _ = Task.Run(() => RollBackAsync(stack, pending, skip.ToHashSet()));
+        Background(stack, "UPDATE_ROLLBACK_FAILED", () => RollBackAsync(stack, pending, skip.ToHashSet()));
     }
 
     private static bool StackStatusIsBusy(string status) => status.EndsWith("_IN_PROGRESS", StringComparison.Ordinal);
