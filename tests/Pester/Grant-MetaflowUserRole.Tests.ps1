@@ -26,7 +26,7 @@ Describe 'Grant-MetaflowUserRole' {
         $ours = $policy.Statement | Where-Object Sid -eq 'MetaflowAwsGrantedPrincipals'
         $ours.Principal.AWS | Should -Contain 'arn:aws:iam::123456789012:user/alice'
         $ours.Action | Should -Be 'sts:AssumeRole'
-        @($policy.Statement).Count | Should -BeGreaterThan 1 -Because 'the template''s own statement is kept
+        @($policy.Statement).Count | Should -BeGreaterThan 1 -Because 'the template''s own statement is kept'
     }
 
     It 'is idempotent: granting again changes nothing and makes no write' {
