@@ -20,8 +20,9 @@ public abstract class StackCmdlet : MetaflowCmdlet
     [Parameter]
     public SwitchParameter ShowEvents { get; set; }
 
-    /// <summary>Waits for the operation on a stack with progress; returns the stack at its end.</summary>
-    internal MetaflowStack WaitWithProgress(StackService service, string stackId, string stackName, int expected, TimeSpan? timeout, CancellationToken ct,
+    /// <summary>Waits for the operation on a stack with progress; returns the stack at its end. Asynchronous all the
+    /// way: no pool thread blocks while it waits, and a stop (Ctrl+C) cancels the wait at once.</summary>
+    internal async Task<MetaflowStack> WaitWithProgress(StackService service, string stackId, string stackName, int expected, TimeSpan? timeout, CancellationToken ct,
         string? afterEventId = null, IReadOnlySet<string>? success = null, string? operation = null, bool justStarted = false)
     {
         var activity = $"Stack {stackName}";
@@ -41,7 +42,7 @@ public abstract class StackCmdlet : MetaflowCmdlet
         var clock = System.Diagnostics.Stopwatch.StartNew();
         try
         {
-            return waiter.WaitAsync(stackId, stackName, options, ct).GetAwaiter().GetResult();
+            return await waiter.WaitAsync(stackId, stackName, options, ct).ConfigureAwait(false);
         }
         catch (OperationCanceledException) when (ct.IsCancellationRequested)
         {

@@ -210,7 +210,7 @@ public abstract class TemplateCmdlet : StackCmdlet
             {
                 var after = await service.NewestEventIdAsync(existing.StackId, ct).ConfigureAwait(false);
                 await service.DeleteAsync(existing.StackId, stackName, [], ct).ConfigureAwait(false);
-                return WaitWithProgress(service, existing.StackId, stackName, 0, timeout, ct, after, justStarted: true);
+                return await WaitWithProgress(service, existing.StackId, stackName, 0, timeout, ct, after, justStarted: true);
             });
         }
 
@@ -224,7 +224,7 @@ public abstract class TemplateCmdlet : StackCmdlet
             var stackId = await service.CreateAsync(plan.ToCreateRequest(templateUrl), ct).ConfigureAwait(false);
             StackNameCompleter.Forget(session);
             if (noWait) return await service.GetAsync(stackId, ct).ConfigureAwait(false);
-            return WaitWithProgress(service, stackId, stackName, plan.ExpectedResources, timeout, ct, justStarted: true);
+            return await WaitWithProgress(service, stackId, stackName, plan.ExpectedResources, timeout, ct, justStarted: true);
         });
     }
 
@@ -334,7 +334,7 @@ public abstract class TemplateCmdlet : StackCmdlet
             var after = await service.NewestEventIdAsync(current.StackId, ct).ConfigureAwait(false);
             await changeSets.ExecuteAsync(changes.ChangeSetId, current.StackName, ct).ConfigureAwait(false);
             if (noWait) return await service.GetAsync(current.StackId, ct).ConfigureAwait(false);
-            return WaitWithProgress(service, current.StackId, current.StackName, expected, timeout, ct, after, justStarted: true);
+            return await WaitWithProgress(service, current.StackId, current.StackName, expected, timeout, ct, after, justStarted: true);
         });
     }
 

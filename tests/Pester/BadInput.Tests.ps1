@@ -59,8 +59,7 @@ BeforeAll {
     $script:bare = New-TestStackName 'badbare'
     $bareTemplate = Join-Path $script:TestHome 'bare.yml'
     Set-Content $bareTemplate "Resources:`n  Topic:`n    Type: AWS::SNS::Topic`n"
-    & /usr/bin/aws --endpoint-url $script:SandboxUrl --region us-east-1 cloudformation create-stack --stack-name $script:bare --template-body "file://$bareTemplate" | Out-Null
-    if ($LASTEXITCODE) { New-MetaflowStack -StackName $script:bare -TemplatePath $bareTemplate | Out-Null } else { Wait-MetaflowStack $script:bare | Out-Null }
+    New-MetaflowStack -StackName $script:bare -TemplatePath $bareTemplate | Out-Null
 }
 AfterAll {
     foreach ($n in $script:mf, $script:withRole, $script:plain, $script:failed, $script:bare) { Remove-MetaflowStack $n -Confirm:$false -ErrorAction SilentlyContinue }

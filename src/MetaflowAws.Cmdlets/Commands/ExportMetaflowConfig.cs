@@ -121,7 +121,7 @@ public sealed class ExportMetaflowConfig : ConfigCmdlet
         var changes = MetaflowConfigFile.Plan(location.Path, settings, Force);
         if (!ShouldProcess(location.Path, $"{changes.Describe()} from stack {stackName}")) return;
 
-        var result = MetaflowConfigFile.Write(location.Path, settings, Force);
+        var result = MetaflowConfigFile.Write(location.Path, settings, Force, Cancellation);
         _writtenFrom[location.Path] = stackName;
         if (result.Changes.ReplacesUnreadableFile)
             WriteWarning($"Replaced '{location.Path}', which was not a valid Metaflow config; the previous file is kept as '{result.BackupPath}'.");

@@ -76,7 +76,7 @@ public sealed class RemoveMetaflowStack : StackCmdlet
                 await service.DeleteAsync(stack.StackId, stack.StackName, RetainResource ?? [], ct).ConfigureAwait(false);
                 StackNameCompleter.Forget(service.Session);
                 if (NoWait) return await service.GetAsync(stack.StackId, ct).ConfigureAwait(false);
-                return WaitWithProgress(service, stack.StackId, stack.StackName, resources.Count,
+                return await WaitWithProgress(service, stack.StackId, stack.StackName, resources.Count,
                     Timeout, ct, after, justStarted: true);
             });
             if (PassThru) WriteObject(result);

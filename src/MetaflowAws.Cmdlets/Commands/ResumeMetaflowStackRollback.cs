@@ -37,7 +37,7 @@ public sealed class ResumeMetaflowStackRollback : StackCmdlet
             {
                 var after = await service.NewestEventIdAsync(stack.StackId, ct).ConfigureAwait(false);
                 await service.ContinueRollbackAsync(stack.StackId, stack.StackName, skip, ct).ConfigureAwait(false);
-                return WaitWithProgress(service, stack.StackId, stack.StackName, 0, Timeout, ct, after, Success, "Rollback", justStarted: true);
+                return await WaitWithProgress(service, stack.StackId, stack.StackName, 0, Timeout, ct, after, Success, "Rollback", justStarted: true);
             });
             WriteObject(result);
         });

@@ -41,7 +41,7 @@ public sealed class SetMetaflowApiKey : ConfigCmdlet
                 return;
 
             var value = Run(ct => new ApiKeyService(AwsClients.ApiGateway(session), session).GetValueAsync(stack, ct));
-            var result = MetaflowConfigFile.Write(location.Path, new Dictionary<string, string> { [ConfigKeys.ServiceAuthKey] = value }, Force);
+            var result = MetaflowConfigFile.Write(location.Path, new Dictionary<string, string> { [ConfigKeys.ServiceAuthKey] = value }, Force, Cancellation);
             WriteVerbose(result.Written
                 ? $"Stored API key {keyId} in {location.Path}" + (result.BackupPath is null ? "." : $"; the previous file is {result.BackupPath}.")
                 : $"{location.Path} already holds API key {keyId}.");

@@ -33,7 +33,7 @@ public sealed class WaitMetaflowStack : StackCmdlet
                         expected = TemplatePlan.ActiveResources(TemplateDocument.Parse(body), stack.Parameters, stack.Region, stack.StackName).Count;
                     }
                 }
-                return WaitWithProgress(service, stack.StackId, stack.StackName, expected, Timeout, ct);
+                return await WaitWithProgress(service, stack.StackId, stack.StackName, expected, Timeout, ct);
             });
             WriteObject(result);
         });

@@ -73,15 +73,15 @@ public static class MetaflowConfigFile
     /// valid config is an error (ConfigFileCorrupt) unless <paramref name="force"/>; with force it is
     /// replaced and kept as the backup.
     /// </summary>
-    public static ConfigWriteResult Write(string path, IReadOnlyDictionary<string, string> set, bool force)
-        => Write(path, set, force, beforeReplace: null);
+    public static ConfigWriteResult Write(string path, IReadOnlyDictionary<string, string> set, bool force, CancellationToken cancellationToken = default)
+        => Write(path, set, force, beforeReplace: null, cancellationToken: cancellationToken);
 
     /// <param name="beforeReplace">
     /// Called with the temp file's path after it is written and flushed, before it replaces the config:
     /// tests throw here to prove a failed write leaves the old file as it was and no temp file behind.
     /// </param>
     internal static ConfigWriteResult Write(string path, IReadOnlyDictionary<string, string> set, bool force, Action<string>? beforeReplace,
-        TimeSpan? lockTimeout = null)
+        TimeSpan? lockTimeout = null, CancellationToken cancellationToken = default)
     {
         CheckKeys(set);
         path = Path.GetFullPath(path);
@@ -89,7 +89,8 @@ public static class MetaflowConfigFile
         var target = WriteTarget(path);
         // Two writers at once (parallel scripts, two terminals) would each merge into what they read and the
         // second rename would drop the first one's keys: read, merge and replace under one lock.
-        using var writerLock = FileLock.AcquireForWriting(target, "the Metaflow config", ErrorIds.ConfigWriteFailed, lockTimeout ?? FileLock.WriterTimeout, shownPath: path);
+        using var writerLock = FileLock.AcquireForWriting(target, "the Metaflow config", ErrorIds.ConfigWriteFailed, lockTimeout ?? FileLock.WriterTimeout, shownPath: path,
+            cancellationToken: cancellationToken);
         var snapshot = Take(target);
         var changes = Compare(path, snapshot, set, force);
 

@@ -23,8 +23,9 @@ public sealed class FileLock : IDisposable
         return Path.Combine(Path.GetDirectoryName(full)!, $".{Path.GetFileName(full)}.lock");
     }
 
-    /// <summary>Waits up to <paramref name="timeout"/> for the lock; TimeoutException when another writer still holds it.</summary>
-    public static FileLock Acquire(string path, TimeSpan timeout)
+    /// <summary>Waits up to <paramref name="timeout"/> for the lock; TimeoutException when another writer still holds it,
+    /// OperationCanceledException at once when <paramref name="cancellationToken"/> is cancelled (Ctrl+C).</summary>
+    public static FileLock Acquire(string path, TimeSpan timeout, CancellationToken cancellationToken = default)
     {
         var lockPath = PathFor(path);
         AtomicFile.EnsureDirectory(Path.GetDirectoryName(lockPath)!);
@@ -33,13 +34,14 @@ public sealed class FileLock : IDisposable
         var clock = Stopwatch.StartNew();
         while (true)
         {
+            cancellationToken.ThrowIfCancellationRequested();
             try
             {
                 return new FileLock(new FileStream(lockPath, options));
             }
             catch (IOException) when (File.Exists(lockPath) && clock.Elapsed < timeout)
             {
-                Thread.Sleep(20);
+                cancellationToken.WaitHandle.WaitOne(20);
             }
             catch (IOException ex) when (File.Exists(lockPath))
             {
@@ -53,12 +55,13 @@ public sealed class FileLock : IDisposable
     /// <paramref name="errorId"/>, naming <paramref name="description"/> at <paramref name="shownPath"/> (the path
     /// the user gave, when <paramref name="file"/> is where a symlink points).
     /// </summary>
-    public static FileLock AcquireForWriting(string file, string description, string errorId, TimeSpan timeout, string? shownPath = null)
+    public static FileLock AcquireForWriting(string file, string description, string errorId, TimeSpan timeout, string? shownPath = null,
+        CancellationToken cancellationToken = default)
     {
         shownPath ??= file;
         try
         {
-            return Acquire(file, timeout);
+            return Acquire(file, timeout, cancellationToken);
         }
         catch (TimeoutException ex)
         {
