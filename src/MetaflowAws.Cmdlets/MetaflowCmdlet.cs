@@ -49,7 +49,17 @@ public abstract class MetaflowCmdlet : PSCmdlet
 
     protected CancellationToken Cancellation => _cancel.Token;
 
-    protected override void StopProcessing() => _cancel.Cancel();
+    protected override void StopProcessing()
+    {
+        _cancel.Cancel();
+        OnStopping();
+    }
+
+    /// <summary>
+    /// Ctrl+C (or a pipeline stop): runs on PowerShell's stopping thread, after the work was cancelled. The
+    /// pipeline takes no more output by now, so anything to tell the user goes to the host directly.
+    /// </summary>
+    private protected virtual void OnStopping() { }
 
     protected override void BeginProcessing() => Formats.Ensure(this);
 

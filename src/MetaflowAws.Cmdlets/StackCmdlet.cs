@@ -40,22 +40,28 @@ public abstract class StackCmdlet : MetaflowCmdlet
         };
         var waiter = service.Waiter();
         var clock = System.Diagnostics.Stopwatch.StartNew();
+        _waitingOn = stackName;
         try
         {
             return await waiter.WaitAsync(stackId, stackName, options, ct).ConfigureAwait(false);
         }
-        catch (OperationCanceledException) when (ct.IsCancellationRequested)
-        {
-            Post(() => WriteWarning($"Stopped waiting for stack '{stackName}'. The stack operation goes on in AWS; re-attach with 'Wait-MetaflowStack -StackName {stackName}'."));
-            throw;
-        }
         finally
         {
+            _waitingOn = null;
             var seconds = clock.Elapsed.TotalSeconds;
             Post(() => WriteVerbose(FormattableString.Invariant(
                 $"Waited {seconds:0.0} s for stack {stackName}: {waiter.Calls} calls ({(seconds > 0 ? waiter.Calls / seconds : 0):0.00}/s), at most {waiter.MaxPagesPerPoll} event page(s) per poll.")));
             Post(() => WriteProgress(new ProgressRecord(ProgressActivityId, activity, "Done") { RecordType = ProgressRecordType.Completed }));
         }
+    }
+
+    private volatile string? _waitingOn;
+
+    /// <summary>A stop during a wait ends the wait only: the user learns that the operation goes on, and how to re-attach.</summary>
+    private protected override void OnStopping()
+    {
+        if (_waitingOn is { } name)
+            Host?.UI?.WriteWarningLine($"Stopped waiting for stack '{name}'. The stack operation goes on in AWS; re-attach with 'Wait-MetaflowStack -StackName {name}'.");
     }
 
     private static ProgressRecord ToRecord(string activity, WaitProgress p)
