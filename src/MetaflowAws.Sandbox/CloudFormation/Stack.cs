@@ -1,4 +1,4 @@
-using MetaflowAws.Engine.Templates;
+using MetaflowAws.Sandbox.CloudFormation.Templates;
 
 namespace MetaflowAws.Sandbox.CloudFormation;
 
@@ -45,7 +45,7 @@ public sealed class Stack
     public required StackContext Context { get; init; }
     public string StackName => Context.StackName;
     public string StackId => Context.StackId;
-    public required TemplateDocument Template { get; set; }
+    public required Template Template { get; set; }
     public required string TemplateBody { get; set; }
     public required Dictionary<string, string> ParameterValues { get; set; }
     public required HashSet<string> NoEchoParameters { get; set; }
