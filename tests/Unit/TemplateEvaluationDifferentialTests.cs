@@ -205,6 +205,8 @@ public sealed class TemplateEvaluationDifferentialTests
         { "Name=flow7", "Name" },
         { "Nope=1", "Nope" },
         { "Env=qa;Size=0", "Env,Size" },
+        // AllowedPattern must match the entire value (Parameters reference): a trailing line break is not part of [a-z]+.
+        { "Name=flow\n", "Name" },
     };
 
     [Theory]
@@ -223,6 +225,7 @@ public sealed class TemplateEvaluationDifferentialTests
     [InlineData("LogRetentionDays=31", "LogRetentionDays")]
     [InlineData("VPCCidr=10.20.0.0/8", "VPCCidr")]
     [InlineData("BatchType=lambda", "BatchType")]
+    [InlineData("DBEngineVersion=16\n", "DBEngineVersion")]
     [InlineData("AdditionalWorkerPolicyArn=arn:aws:iam::123:policy/x", "AdditionalWorkerPolicyArn")]
     public void BadValuesForTheBundledTemplateAreRefusedOnBothSides(string parameters, string refused)
     {
