@@ -260,6 +260,31 @@ public sealed class TemplateEvaluationDifferentialTests
             new EngineScope(Eng.TemplateDocument.Parse(body), new Dictionary<string, string>(), new HashSet<string>())));
     }
 
+    private const string ListMapping = """
+        Parameters:
+          Env: { Type: String, Default: dev }
+        Mappings:
+          Networks:
+            dev: { Cidrs: [10.0.0.0/24, 10.0.1.0/24], Name: small }
+        Resources:
+          Vpc:
+            Type: AWS::EC2::VPC
+            Properties:
+              CidrBlock: !Select [0, !FindInMap [Networks, !Ref Env, Cidrs]]
+              Note: !Join [',', !FindInMap [Networks, !Ref Env, Cidrs]]
+              Name: !FindInMap [Networks, dev, Name]
+        """;
+
+    [Fact]
+    public void MappingValuesMayBeListsOnBothSides()
+    {
+        // The Mappings reference: "The values can be of type String or List."
+        var engine = EngineSide(ListMapping, Given(""));
+        var sandbox = SandboxSide(ListMapping, Given(""));
+        AssertSame(engine, sandbox);
+        Assert.Equal("""{"CidrBlock":"10.0.0.0/24","Note":"10.0.0.0/24,10.0.1.0/24","Name":"small"}""", sandbox.Resources["Vpc"]);
+    }
+
     [Fact]
     public void CidrSplitsABlockAsTheFunctionReferenceShows()
     {
@@ -399,8 +424,8 @@ public sealed class TemplateEvaluationDifferentialTests
         public bool Condition(string name)
             => _conditions.TryGetValue(name, out var v) ? v : _conditions[name] = Eng.Intrinsics.EvaluateCondition(template.Section("Conditions")[name], this);
 
-        public string? Mapping(string map, string top, string second)
-            => ((template.Section("Mappings").GetValueOrDefault(map) as Dictionary<string, object?>)?.GetValueOrDefault(top) as Dictionary<string, object?>)?.GetValueOrDefault(second) as string;
+        public object? Mapping(string map, string top, string second)
+            => ((template.Section("Mappings").GetValueOrDefault(map) as Dictionary<string, object?>)?.GetValueOrDefault(top) as Dictionary<string, object?>)?.GetValueOrDefault(second);
 
         public IReadOnlyList<string> AvailabilityZones(string region) => [region + "a", region + "b", region + "c"];
         public string? ResourceRef(string logicalId) => active.Contains(logicalId) ? logicalId + "-ref" : null;

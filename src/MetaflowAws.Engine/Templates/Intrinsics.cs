@@ -12,7 +12,8 @@ public interface IEvaluationScope
 {
     bool TryGetParameter(string name, out object? value);
     bool Condition(string name);
-    string? Mapping(string map, string top, string second);
+    /// <summary>A Mappings value: a string or a list of strings (the Mappings reference allows both), or null when absent.</summary>
+    object? Mapping(string map, string top, string second);
     IReadOnlyList<string> AvailabilityZones(string region);
     string Region { get; }
     /// <summary>The Ref value of a resource, or null when it does not exist (yet).</summary>

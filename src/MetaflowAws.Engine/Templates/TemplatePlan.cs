@@ -42,8 +42,9 @@ public static class TemplatePlan
             return _conditions[name] = Intrinsics.EvaluateCondition(node, this);
         }
 
-        public string? Mapping(string map, string top, string second)
-            => (template.Section("Mappings").GetValueOrDefault(map) as Dictionary<string, object?>)?.GetValueOrDefault(top) is Dictionary<string, object?> t ? t.GetValueOrDefault(second) as string : null;
+        public object? Mapping(string map, string top, string second)
+            => (template.Section("Mappings").GetValueOrDefault(map) as Dictionary<string, object?>)?.GetValueOrDefault(top) is Dictionary<string, object?> t
+                && t.GetValueOrDefault(second) is (string or List<object?>) and var v ? v : null;
 
         public IReadOnlyList<string> AvailabilityZones(string r) => [r + "a", r + "b"];
 
