@@ -285,6 +285,18 @@ public sealed class TemplateEvaluationDifferentialTests
         Assert.Equal("""{"CidrBlock":"10.0.0.0/24","Note":"10.0.0.0/24,10.0.1.0/24","Name":"small"}""", sandbox.Resources["Vpc"]);
     }
 
+    [Theory]
+    [InlineData("!And [!Condition A]")]
+    [InlineData("!Or [!Condition A]")]
+    [InlineData("!Or [!Condition A, !Condition A, !Condition A, !Condition A, !Condition A, !Condition A, !Condition A, !Condition A, !Condition A, !Condition A, !Condition A]")]
+    public void AndAndOrTakeTwoToTenConditionsOnBothSides(string condition)
+    {
+        // The condition functions reference: Fn::And and Fn::Or take at least 2 conditions and at most 10.
+        var body = $"Conditions:\n  A: !Equals [a, a]\n  B: {condition}\nResources:\n  T: {{ Type: AWS::SNS::Topic }}\n";
+        Assert.Throws<Own.TemplateError>(() => SandboxSide(body, Given("")));
+        Assert.Throws<Eng.TemplateError>(() => EngineSide(body, Given("")));
+    }
+
     [Fact]
     public void CidrSplitsABlockAsTheFunctionReferenceShows()
     {

@@ -124,9 +124,9 @@ public static class Intrinsics
             case "Fn::Not":
                 return !EvaluateCondition(Args(arg, fn, 1)[0], scope);
             case "Fn::And":
-                return (arg as List<object?> ?? []).All(c => EvaluateCondition(c, scope));
+                return Conditions(arg, fn).All(c => EvaluateCondition(c, scope));
             case "Fn::Or":
-                return (arg as List<object?> ?? []).Any(c => EvaluateCondition(c, scope));
+                return Conditions(arg, fn).Any(c => EvaluateCondition(c, scope));
             case "Fn::FindInMap":
             {
                 var args = Args(arg, fn, 3);
@@ -246,6 +246,11 @@ public static class Intrinsics
 
     private static string AsString(object? value, string fn)
         => value as string ?? throw new TemplateError($"Template error: {fn} requires a string argument");
+
+    /// <summary>The conditions of Fn::And / Fn::Or: at least 2 and at most 10, as the condition functions reference says.</summary>
+    private static List<object?> Conditions(object? arg, string fn)
+        => arg is List<object?> { Count: >= 2 and <= 10 } list ? list
+            : throw new TemplateError($"Template error: {fn} requires a list of 2 to 10 conditions");
 
     private static List<object?> Args(object? arg, string fn, int count)
     {
