@@ -1,5 +1,5 @@
 using System.Text.Json.Nodes;
-using MetaflowAws.Engine.Templates;
+using MetaflowAws.Sandbox.CloudFormation.Templates;
 using MetaflowAws.Sandbox.CloudFormation;
 using MetaflowAws.Sandbox.Rds;
 

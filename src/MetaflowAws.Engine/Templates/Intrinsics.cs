@@ -12,7 +12,8 @@ public interface IEvaluationScope
 {
     bool TryGetParameter(string name, out object? value);
     bool Condition(string name);
-    string? Mapping(string map, string top, string second);
+    /// <summary>A Mappings value: a string or a list of strings (the Mappings reference allows both), or null when absent.</summary>
+    object? Mapping(string map, string top, string second);
     IReadOnlyList<string> AvailabilityZones(string region);
     string Region { get; }
     /// <summary>The Ref value of a resource, or null when it does not exist (yet).</summary>
@@ -123,9 +124,9 @@ public static class Intrinsics
             case "Fn::Not":
                 return !EvaluateCondition(Args(arg, fn, 1)[0], scope);
             case "Fn::And":
-                return (arg as List<object?> ?? []).All(c => EvaluateCondition(c, scope));
+                return Conditions(arg, fn).All(c => EvaluateCondition(c, scope));
             case "Fn::Or":
-                return (arg as List<object?> ?? []).Any(c => EvaluateCondition(c, scope));
+                return Conditions(arg, fn).Any(c => EvaluateCondition(c, scope));
             case "Fn::FindInMap":
             {
                 var args = Args(arg, fn, 3);
@@ -245,6 +246,11 @@ public static class Intrinsics
 
     private static string AsString(object? value, string fn)
         => value as string ?? throw new TemplateError($"Template error: {fn} requires a string argument");
+
+    /// <summary>The conditions of Fn::And / Fn::Or: at least 2 and at most 10, as the condition functions reference says.</summary>
+    private static List<object?> Conditions(object? arg, string fn)
+        => arg is List<object?> { Count: >= 2 and <= 10 } list ? list
+            : throw new TemplateError($"Template error: {fn} requires a list of 2 to 10 conditions");
 
     private static List<object?> Args(object? arg, string fn, int count)
     {

@@ -76,7 +76,8 @@ public static class ParameterRules
                 if (S("MaxValue") is { } max && n > double.Parse(max, CultureInfo.InvariantCulture)) yield return V(ViolationKind.AboveMax, max);
             }
         }
-        if (S("AllowedPattern") is { } pattern && items.Any(i => !Regex.IsMatch(i, "^(?:" + pattern + ")$")))
+        // The whole value must match (CloudFormation's Parameters reference). \z, not $: $ also matches before a final line break.
+        if (S("AllowedPattern") is { } pattern && items.Any(i => !Regex.IsMatch(i, @"\A(?:" + pattern + @")\z")))
             yield return V(ViolationKind.PatternMismatch, pattern);
         if (S("MinLength") is { } minLen && value.Length < int.Parse(minLen, CultureInfo.InvariantCulture)) yield return V(ViolationKind.TooShort, minLen);
         if (S("MaxLength") is { } maxLen && value.Length > int.Parse(maxLen, CultureInfo.InvariantCulture)) yield return V(ViolationKind.TooLong, maxLen);

@@ -32,8 +32,10 @@ public abstract class TemplateScope(TemplateDocument template, string region, st
         return _conditions[name] = Intrinsics.EvaluateCondition(node, this);
     }
 
-    public string? Mapping(string map, string top, string second)
-        => (template.Section("Mappings").GetValueOrDefault(map) as Dictionary<string, object?>)?.GetValueOrDefault(top) is Dictionary<string, object?> t ? t.GetValueOrDefault(second)?.ToString() : null;
+    /// <summary>A mapping's value: a string or a list of strings (the Mappings section allows both).</summary>
+    public object? Mapping(string map, string top, string second)
+        => (template.Section("Mappings").GetValueOrDefault(map) as Dictionary<string, object?>)?.GetValueOrDefault(top) is Dictionary<string, object?> t
+           && t.GetValueOrDefault(second) is (string or List<object?>) and var v ? v : null;
 
     public virtual IReadOnlyList<string> AvailabilityZones(string r) => [r + "a", r + "b"];
 

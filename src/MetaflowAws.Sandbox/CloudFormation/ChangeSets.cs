@@ -1,5 +1,7 @@
 using System.Text.Json;
-using MetaflowAws.Engine.Templates;
+using MetaflowAws.Sandbox.CloudFormation.Templates;
+using ReplacementOnChange = MetaflowAws.Engine.Templates.ReplacementOnChange;
+using ResourceSpecification = MetaflowAws.Engine.Templates.ResourceSpecification;
 
 namespace MetaflowAws.Sandbox.CloudFormation;
 
@@ -17,7 +19,7 @@ public sealed class ChangeSet
     public string Status { get; set; } = "CREATE_IN_PROGRESS";
     public string? StatusReason { get; set; }
     public string ExecutionStatus { get; set; } = "UNAVAILABLE";
-    public required TemplateDocument Template { get; init; }
+    public required Template Template { get; init; }
     public required string TemplateBody { get; init; }
     public required Dictionary<string, string> ParameterValues { get; init; }
     public required HashSet<string> NoEcho { get; init; }
@@ -30,7 +32,7 @@ public sealed class ChangeSet
 /// <summary>An update's undo list, kept when a rollback fails so ContinueUpdateRollback can finish it.</summary>
 public sealed class UpdateRollback
 {
-    public required TemplateDocument Template { get; init; }
+    public required Template Template { get; init; }
     public required string TemplateBody { get; init; }
     public required Dictionary<string, string> ParameterValues { get; init; }
     public required Dictionary<string, bool> Conditions { get; init; }
@@ -69,7 +71,7 @@ public static class ChangeCalculator
                 Dictionary<string, object?> props;
                 try
                 {
-                    props = Intrinsics.Evaluate(def.GetValueOrDefault("Properties") ?? new Dictionary<string, object?>(), scope) as Dictionary<string, object?> ?? new();
+                    props = Functions.Evaluate(def.GetValueOrDefault("Properties") ?? new Dictionary<string, object?>(), scope) as Dictionary<string, object?> ?? new();
                 }
                 catch (TemplateError ex)
                 {
@@ -98,8 +100,7 @@ public static class ChangeCalculator
                     };
                     var newText = JsonSerializer.Serialize(props.GetValueOrDefault(name));
                     var unknownRef = unknown.FirstOrDefault(u => newText.Contains(UnknownPrefix + u + "}}", StringComparison.Ordinal));
-                    var refs = new HashSet<string>();
-                    Intrinsics.CollectReferences(rawProps.GetValueOrDefault(name), c => next.Conditions.GetValueOrDefault(c), refs);
+                    var refs = References.Of(rawProps.GetValueOrDefault(name), c => next.Conditions.GetValueOrDefault(c));
                     var parameter = refs.FirstOrDefault(changedParameters.Contains);
                     var (source, entity, evaluation) = unknownRef is not null ? ("ResourceReference", unknownRef, "Dynamic")
                         : parameter is not null ? ("ParameterReference", parameter, "Static")
@@ -129,23 +130,12 @@ public static class ChangeCalculator
     private static bool SameJson(object? a, object? b) => JsonSerializer.Serialize(a) == JsonSerializer.Serialize(b);
 
     /// <summary>The new template over the current resources; resources being added or replaced read as unknown.</summary>
-    private sealed class DiffScope(Stack stack, ChangeSet next, Dictionary<string, ResourceState> existing, HashSet<string> unknown) : IEvaluationScope
+    private sealed class DiffScope(Stack stack, ChangeSet next, Dictionary<string, ResourceState> existing, HashSet<string> unknown) : IStackValues
     {
-        private readonly StackScope _parameters = new(new Stack
-        {
-            Context = stack.Context,
-            Template = next.Template,
-            TemplateBody = next.TemplateBody,
-            ParameterValues = next.ParameterValues,
-            NoEchoParameters = next.NoEcho,
-        }) { ConditionResolver = c => next.Conditions.GetValueOrDefault(c) };
-
-        public string Region => stack.Context.Region;
-        public bool TryGetParameter(string name, out object? value) => _parameters.TryGetParameter(name, out value);
+        public Template Template => next.Template;
+        public StackContext Context => stack.Context;
+        public IReadOnlyDictionary<string, string> ParameterValues => next.ParameterValues;
         public bool Condition(string name) => next.Conditions.GetValueOrDefault(name);
-        public string? Mapping(string map, string top, string second) => _parameters.Mapping(map, top, second);
-        public IReadOnlyList<string> AvailabilityZones(string region) => _parameters.AvailabilityZones(region);
-        public bool IsResource(string logicalId) => next.Template.Section("Resources").ContainsKey(logicalId);
 
         public string? ResourceRef(string logicalId)
             => unknown.Contains(logicalId) || !existing.TryGetValue(logicalId, out var r) ? UnknownPrefix + logicalId + "}}" : r.Ref;

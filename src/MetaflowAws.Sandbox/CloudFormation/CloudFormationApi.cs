@@ -1,4 +1,4 @@
-using MetaflowAws.Engine.Templates;
+using MetaflowAws.Sandbox.CloudFormation.Templates;
 using System.Xml.Linq;
 using MetaflowAws.Sandbox.Http;
 
@@ -133,7 +133,7 @@ public sealed class CloudFormationApi(StackEngine engine)
         }
     }
 
-    private static XElement Summary(string action, MetaflowAws.Engine.Templates.TemplateDocument t)
+    private static XElement Summary(string action, Template t)
     {
         var parameters = t.Section("Parameters").Select(p =>
         {

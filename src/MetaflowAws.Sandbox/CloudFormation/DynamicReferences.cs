@@ -1,6 +1,6 @@
 using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
-using MetaflowAws.Engine.Templates;
+using MetaflowAws.Sandbox.CloudFormation.Templates;
 
 namespace MetaflowAws.Sandbox.CloudFormation;
 

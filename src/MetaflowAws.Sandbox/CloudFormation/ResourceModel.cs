@@ -1,4 +1,4 @@
-using MetaflowAws.Engine.Templates;
+using MetaflowAws.Sandbox.CloudFormation.Templates;
 using System.Security.Cryptography;
 using System.Text;
 

@@ -1,4 +1,4 @@
-using MetaflowAws.Engine.Templates;
+using MetaflowAws.Sandbox.CloudFormation.Templates;
 
 namespace MetaflowAws.Sandbox.CloudFormation;
 
@@ -45,7 +45,7 @@ public sealed class Stack
     public required StackContext Context { get; init; }
     public string StackName => Context.StackName;
     public string StackId => Context.StackId;
-    public required TemplateDocument Template { get; set; }
+    public required Template Template { get; set; }
     /// <summary>Each active resource's dependencies (references and DependsOn), from the last plan of the template.</summary>
     public Dictionary<string, HashSet<string>> Dependencies { get; set; } = new(StringComparer.Ordinal);
     public required string TemplateBody { get; set; }

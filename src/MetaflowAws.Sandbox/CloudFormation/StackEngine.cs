@@ -1,7 +1,7 @@
 using System.Collections.Concurrent;
 using System.Globalization;
 using System.Text.RegularExpressions;
-using MetaflowAws.Engine.Templates;
+using MetaflowAws.Sandbox.CloudFormation.Templates;
 
 namespace MetaflowAws.Sandbox.CloudFormation;
 
@@ -119,8 +119,7 @@ public sealed partial class StackEngine
             Status = "CREATE_IN_PROGRESS",
             StatusReason = "User Initiated",
         };
-        var scope = new StackScope(stack);
-        stack.Conditions = EvaluateConditions(template, scope);
+        stack.Conditions = EvaluateConditions(template, stack);
         var plan = Plan(stack);
         CheckCapabilities(template, stack, input.Capabilities);
 
@@ -165,65 +164,32 @@ public sealed partial class StackEngine
         throw ApiError.Validation("Either Template URL or Template Body must be specified.");
     }
 
-    public static TemplateDocument ParseTemplate(string body)
+    public static Template ParseTemplate(string body)
     {
         try
         {
-            var t = TemplateDocument.Parse(body);
-            foreach (var (name, res) in t.Section("Resources"))
-                if (res is not Dictionary<string, object?> r || r.GetValueOrDefault("Type") is not string)
-                    throw ApiError.Validation($"Template format error: [/Resources/{name}] Every Resources object must contain a Type member.");
-            return t;
+            return Template.Read(body);
         }
-        catch (TemplateFormatException ex)
+        catch (TemplateError ex)
         {
-            throw ApiError.Validation(ex.Message.StartsWith("Template format error", StringComparison.Ordinal) ? ex.Message : "Template format error: " + ex.Message);
+            throw ApiError.Validation(ex.Message);
         }
     }
 
     /// <summary>Binds given values and defaults to the template's parameters, failing with CloudFormation's messages.</summary>
-    public static (Dictionary<string, string> Values, HashSet<string> NoEcho) BindParameters(TemplateDocument template, IReadOnlyDictionary<string, string> given)
+    public static (Dictionary<string, string> Values, HashSet<string> NoEcho) BindParameters(Template template, IReadOnlyDictionary<string, string> given)
     {
-        var (values, violations) = ParameterRules.Bind(template, given);
-        var unknown = violations.Where(v => v.Kind == ViolationKind.Unknown).Select(v => v.Parameter).ToList();
-        if (unknown.Count > 0) throw ApiError.Validation($"Parameters: [{string.Join(", ", unknown)}] do not exist in the template");
-        var missing = violations.Where(v => v.Kind == ViolationKind.Missing).Select(v => v.Parameter).ToList();
-        if (missing.Count > 0) throw ApiError.Validation($"Parameters: [{string.Join(", ", missing)}] must have values");
-        if (violations.FirstOrDefault() is { } v)
-        {
-            var name = v.Parameter;
-            throw ApiError.Validation(v.ConstraintDescription is { } cd && v.Kind != ViolationKind.NotANumber
-                ? $"Parameter '{name}' failed to satisfy constraint: {cd}"
-                : v.Kind switch
-                {
-                    ViolationKind.NotAllowedValue => $"Parameter '{name}' must be one of AllowedValues",
-                    ViolationKind.NotANumber => $"Parameter '{name}' must be a number.",
-                    ViolationKind.BelowMin => $"Parameter '{name}' must be a number not less than {v.Constraint}",
-                    ViolationKind.AboveMax => $"Parameter '{name}' must be a number not greater than {v.Constraint}",
-                    ViolationKind.PatternMismatch => $"Parameter '{name}' must match pattern {v.Constraint}",
-                    ViolationKind.TooShort => $"Parameter '{name}' must contain at least {v.Constraint} characters",
-                    _ => $"Parameter '{name}' must contain at most {v.Constraint} characters",
-                });
-        }
-        var noEcho = template.Section("Parameters")
-            .Where(p => string.Equals((p.Value as Dictionary<string, object?>)?.GetValueOrDefault("NoEcho") as string, "true", StringComparison.OrdinalIgnoreCase))
-            .Select(p => p.Key).ToHashSet();
-        return (values, noEcho);
+        BoundParameters bound;
+        try { bound = ParameterBinding.Bind(template, given); }
+        catch (TemplateError ex) { throw ApiError.Validation(ex.Message); }
+        if (bound.Error is { } error) throw ApiError.Validation(error);
+        return (bound.Values, bound.NoEcho);
     }
 
-    private static Dictionary<string, bool> EvaluateConditions(TemplateDocument template, StackScope scope)
+    private static Dictionary<string, bool> EvaluateConditions(Template template, Stack stack)
     {
-        var result = new Dictionary<string, bool>(StringComparer.Ordinal);
-        scope.ConditionResolver = name =>
-        {
-            if (result.TryGetValue(name, out var v)) return v;
-            if (!template.Section("Conditions").TryGetValue(name, out var node))
-                throw ApiError.Validation($"Template format error: Unresolved dependencies [{name}]. Cannot reference resources in the Conditions block of the template");
-            try { return result[name] = Intrinsics.EvaluateCondition(node, scope); }
-            catch (TemplateError ex) { throw ApiError.Validation(ex.Message); }
-        };
-        foreach (var name in template.Section("Conditions").Keys) scope.ConditionResolver(name);
-        return result;
+        try { return Conditions.Evaluate(template, stack.Context, stack.ParameterValues); }
+        catch (TemplateError ex) { throw ApiError.Validation(ex.Message); }
     }
 
     /// <summary>The active resources in creation order; checks references and cycles as CreateStack does.</summary>
@@ -247,9 +213,8 @@ public sealed partial class StackEngine
         var deps = new Dictionary<string, HashSet<string>>();
         foreach (var (id, d) in active)
         {
-            var refs = new HashSet<string>();
-            Intrinsics.CollectReferences(d.GetValueOrDefault("Properties"), Cond, refs);
-            Intrinsics.CollectReferences(d.GetValueOrDefault("Metadata"), Cond, refs);
+            var refs = References.Of(d.GetValueOrDefault("Properties"), Cond);
+            refs.UnionWith(References.Of(d.GetValueOrDefault("Metadata"), Cond));
             var set = new HashSet<string>();
             foreach (var r in refs)
             {
@@ -275,8 +240,7 @@ public sealed partial class StackEngine
         foreach (var output in stack.Template.Section("Outputs").Values.OfType<Dictionary<string, object?>>())
         {
             if (output.GetValueOrDefault("Condition") is string oc && !Cond(oc)) continue;
-            var refs = new HashSet<string>();
-            Intrinsics.CollectReferences(output.GetValueOrDefault("Value"), Cond, refs);
+            var refs = References.Of(output.GetValueOrDefault("Value"), Cond);
             foreach (var r in refs.Where(r => !r.StartsWith("AWS::", StringComparison.Ordinal) && !parameters.ContainsKey(r) && !active.ContainsKey(r)))
                 throw ApiError.Validation($"Template format error: Unresolved resource dependencies [{r}] in the Outputs block of the template");
         }
@@ -300,7 +264,7 @@ public sealed partial class StackEngine
         return order;
     }
 
-    private static void CheckCapabilities(TemplateDocument template, Stack stack, IReadOnlyList<string> given)
+    private static void CheckCapabilities(Template template, Stack stack, IReadOnlyList<string> given)
     {
         var resources = template.Section("Resources").Values.OfType<Dictionary<string, object?>>().ToList();
         var types = resources.Select(r => r.GetValueOrDefault("Type") as string ?? "").ToList();
@@ -479,10 +443,10 @@ public sealed partial class StackEngine
         {
             if (o is not Dictionary<string, object?> output) continue;
             if (output.GetValueOrDefault("Condition") is string c && !stack.Conditions.GetValueOrDefault(c)) continue;
-            var value = Intrinsics.Evaluate(output.GetValueOrDefault("Value"), scope);
-            var text = value is List<object?> list ? string.Join(",", list.Select(v => Intrinsics.Scalar(v, "Outputs"))) : Intrinsics.Scalar(value, "Outputs");
-            var description = Intrinsics.Evaluate(output.GetValueOrDefault("Description"), scope) as string;
-            var export = output.GetValueOrDefault("Export") is Dictionary<string, object?> e ? Intrinsics.Evaluate(e.GetValueOrDefault("Name"), scope) as string : null;
+            var value = Functions.Evaluate(output.GetValueOrDefault("Value"), scope);
+            var text = value is List<object?> list ? string.Join(",", list.Select(v => Functions.Text(v, "Outputs"))) : Functions.Text(value, "Outputs");
+            var description = Functions.Evaluate(output.GetValueOrDefault("Description"), scope) as string;
+            var export = output.GetValueOrDefault("Export") is Dictionary<string, object?> e ? Functions.Evaluate(e.GetValueOrDefault("Name"), scope) as string : null;
             result.Add(new OutputValue(key, text, description, export));
         }
         return result;
@@ -570,45 +534,17 @@ public sealed partial class StackEngine
 }
 
 /// <summary>What a stack's template sees: its parameters, pseudo parameters, conditions, mappings and resources.</summary>
-internal sealed class StackScope(Stack stack) : IEvaluationScope
+internal sealed class StackScope(Stack stack) : IStackValues
 {
-    public Func<string, bool>? ConditionResolver { get; set; }
+    public Template Template => stack.Template;
 
-    public string Region => stack.Context.Region;
+    public StackContext Context => stack.Context;
 
-    public bool TryGetParameter(string name, out object? value)
-    {
-        value = name switch
-        {
-            "AWS::AccountId" => stack.Context.AccountId,
-            "AWS::Region" => stack.Context.Region,
-            "AWS::StackName" => stack.StackName,
-            "AWS::StackId" => stack.StackId,
-            "AWS::Partition" => stack.Context.Partition,
-            "AWS::URLSuffix" => "amazonaws.com",
-            "AWS::NotificationARNs" => new List<object?>(),
-            _ => null,
-        };
-        if (value is not null) return true;
-        if (!stack.ParameterValues.TryGetValue(name, out var v)) return false;
-        var type = (stack.Template.Section("Parameters").GetValueOrDefault(name) as Dictionary<string, object?>)?.GetValueOrDefault("Type") as string ?? "String";
-        value = type == "CommaDelimitedList" || type.StartsWith("List<", StringComparison.Ordinal)
-            ? v.Split(',').Select(x => (object?)x.Trim()).ToList()
-            : v;
-        return true;
-    }
+    public IReadOnlyDictionary<string, string> ParameterValues => stack.ParameterValues;
 
     public bool Condition(string name)
-        => ConditionResolver?.Invoke(name) ?? (stack.Conditions.TryGetValue(name, out var v) ? v
-            : throw new TemplateError($"Template format error: Unresolved dependencies [{name}]."));
-
-    public string? Mapping(string map, string top, string second)
-        => stack.Template.Section("Mappings").GetValueOrDefault(map) is Dictionary<string, object?> m
-           && m.GetValueOrDefault(top) is Dictionary<string, object?> t ? t.GetValueOrDefault(second) as string : null;
-
-    public IReadOnlyList<string> AvailabilityZones(string region) => [region + "a", region + "b", region + "c"];
-
-    public bool IsResource(string logicalId) => stack.Template.Section("Resources").ContainsKey(logicalId);
+        => stack.Conditions.TryGetValue(name, out var v) ? v
+            : throw new TemplateError($"Template error: unresolved condition dependency {name} in Fn::If");
 
     public string? ResourceRef(string logicalId)
     {

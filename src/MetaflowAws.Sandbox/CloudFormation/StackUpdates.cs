@@ -1,4 +1,5 @@
-using MetaflowAws.Engine.Templates;
+using MetaflowAws.Sandbox.CloudFormation.Templates;
+using ResourceSpecification = MetaflowAws.Engine.Templates.ResourceSpecification;
 
 namespace MetaflowAws.Sandbox.CloudFormation;
 
@@ -53,7 +54,7 @@ public sealed partial class StackEngine
             Capabilities = input.Capabilities,
         };
         var preview = PreviewStack(stack, template, body, values, noEcho);
-        changeSet.Conditions = EvaluateConditions(template, new StackScope(preview));
+        changeSet.Conditions = EvaluateConditions(template, preview);
         preview.Conditions = changeSet.Conditions;
         changeSet.Plan = Plan(preview);
         CheckCapabilities(template, preview, input.Capabilities);
@@ -156,7 +157,7 @@ public sealed partial class StackEngine
 
     private static bool StackStatusIsBusy(string status) => status.EndsWith("_IN_PROGRESS", StringComparison.Ordinal);
 
-    private static Stack PreviewStack(Stack stack, TemplateDocument template, string body, Dictionary<string, string> values, HashSet<string> noEcho) => new()
+    private static Stack PreviewStack(Stack stack, Template template, string body, Dictionary<string, string> values, HashSet<string> noEcho) => new()
     {
         Context = stack.Context,
         Template = template,
@@ -262,7 +263,7 @@ public sealed partial class StackEngine
     {
         try
         {
-            var props = Intrinsics.Evaluate(def.GetValueOrDefault("Properties") ?? new Dictionary<string, object?>(), scope) as Dictionary<string, object?> ?? new();
+            var props = Functions.Evaluate(def.GetValueOrDefault("Properties") ?? new Dictionary<string, object?>(), scope) as Dictionary<string, object?> ?? new();
             var failure = ResourceModel.LimitViolation(resource.Type, props) ?? FaultFor(stack, resource.LogicalId, operation);
             if (failure is not null) return failure;
             resource.Properties = props;

@@ -51,7 +51,7 @@ public sealed partial class DatabaseInstances(StackEngine stacks, PostgresServer
         else
         {
             try { password = DynamicReferences.Resolve(given, secretString); }
-            catch (MetaflowAws.Engine.Templates.TemplateError ex) { return ex.Message; }
+            catch (MetaflowAws.Sandbox.CloudFormation.Templates.TemplateError ex) { return ex.Message; }
         }
         if (password.Length < 8 || password.Length > 128 || password.Any(ch => ch is < '!' or > '~' or '/' or '@' or '"'))
             return "Resource handler returned message: \"The parameter MasterUserPassword is not a valid password. Only printable ASCII characters besides '/', '@', '\"', ' ' may be used.\" (HandlerErrorCode: InvalidRequest)";
