@@ -45,7 +45,7 @@ public sealed class ApiGatewayResponsesTests(RecordedAwsServer server) : IClassF
         Assert.Equal("Zm9vYmFyYmF6cXV4MTIzNDU2Nzg5MGFiY2RlZmdo", key.Value);
         Assert.Equal(RecordedAwsServer.JsonRequestId, key.ResponseMetadata.RequestId);
         // The secret never reaches ToString (what a verbose log would print).
-        Assert.DoesNotContain(key.Value, key.ToString(), StringComparison.Ordinal);
+        Assert.DoesNotContain(key.Value!, key.ToString(), StringComparison.Ordinal);
         var request = Assert.Single(server.Requests);
         Assert.Equal(("GET", "/apikeys/a1b2c3d4e5", "true"), (request.Method, request.Path, request.Query["includeValue"]));
     }
