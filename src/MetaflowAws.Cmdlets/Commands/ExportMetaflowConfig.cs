@@ -55,6 +55,9 @@ public sealed class ExportMetaflowConfig : ConfigCmdlet
         Guard(() => _location = ConfigLocation(), terminating: true);
     }
 
+    /// <summary>The stack name given to piped outputs that do not say which stack they come from.</summary>
+    private const string PipedOutputs = "(piped outputs)";
+
     protected override void ProcessRecord()
     {
         if (ParameterSetName == StackSet)
@@ -73,10 +76,25 @@ public sealed class ExportMetaflowConfig : ConfigCmdlet
                     case MetaflowStack stack: ExportStack(stack.StackId); break;
                     case string name: ExportStack(name); break;
                     default:
-                        if (input.Properties["StackName"]?.Value is string { Length: > 0 } stackName) ExportStack(stackName);
+                        // Someone else's output object: AWS.Tools' Amazon.CloudFormation.Model.Output, a pscustomobject
+                        // with OutputKey and OutputValue, a row of 'aws cloudformation describe-stacks' JSON.
+                        if (input.Properties["OutputKey"]?.Value is string { Length: > 0 } key && input.Properties["OutputValue"]?.Value is { } value)
+                        {
+                            var description = input.Properties["Description"]?.Value?.ToString();
+                            _outputs.Add(new MetaflowStackOutput
+                            {
+                                StackName = input.Properties["StackName"]?.Value?.ToString() ?? PipedOutputs,
+                                Region = input.Properties["Region"]?.Value?.ToString() ?? "",
+                                OutputKey = key,
+                                OutputValue = value.ToString() ?? "",
+                                Description = description,
+                                ConfigKey = ConfigKeys.For(key, description),
+                            });
+                        }
+                        else if (input.Properties["StackName"]?.Value is string { Length: > 0 } stackName) ExportStack(stackName);
                         else
                             throw new MetaflowException(ErrorIds.InvalidParameter,
-                                $"-InputObject of type {input.BaseObject.GetType().Name} is not a stack, a stack name or a stack output. Pipe Get-MetaflowStack or Get-MetaflowStackOutput, or give -StackName.",
+                                $"-InputObject of type {input.BaseObject.GetType().Name} is not a stack, a stack name or a stack output (an object with OutputKey and OutputValue). Pipe Get-MetaflowStack or Get-MetaflowStackOutput, or give -StackName.",
                                 ErrorKind.InvalidArgument, input.BaseObject);
                         break;
                 }
@@ -107,6 +125,12 @@ public sealed class ExportMetaflowConfig : ConfigCmdlet
     {
         var service = StackService.Create(ResolveSession());
         var stack = Run(ct => service.GetAsync(nameOrId, ct));
+        // The upstream template gives a Fargate stack no output for the task execution role Metaflow's Fargate jobs need.
+        if (stack.Parameters.GetValueOrDefault("BatchType") == "fargate" && stack.Outputs.All(o => o.OutputKey != "ECSFargateExecutionRoleArn"))
+            WriteWarning($"Stack '{stack.StackName}'{(stack.Origin == MetaflowStack.UpstreamOrigin ? " (the metaflow-tools template)" : "")} runs AWS Batch on Fargate but has no " +
+                         $"ECSFargateExecutionRoleArn output, so {ConfigKeys.FargateExecutionRole} is not written and Metaflow's Fargate jobs cannot start. " +
+                         $"Set it to the stack's ECS task execution role ARN (IAM console, or 'aws cloudformation describe-stack-resources --stack-name {stack.StackName}'), " +
+                         $"or upgrade the stack with 'Update-MetaflowStack -StackName {stack.StackName} -UseBundledTemplate', which adds the output.");
         Export(ConfigSettings.FromStack(stack), stack.StackName);
     }
 

@@ -37,8 +37,11 @@ public sealed class TestMetaflowStack : ConfigCmdlet
             var session = ResolveSession();
             var checks = Run(async ct =>
             {
-                var stack = await StackService.Create(session).GetAsync(StackName, ct).ConfigureAwait(false);
-                return await new StackChecks(new AwsCheckProbes(session, Http)).RunAsync(stack, ServiceUrl, location, ct).ConfigureAwait(false);
+                var service = StackService.Create(session);
+                var stack = await service.GetAsync(StackName, ct).ConfigureAwait(false);
+                // Checked against its own template's outputs: a stack of the upstream template has its own set.
+                var declared = await service.DeclaredOutputsAsync(stack, ct).ConfigureAwait(false);
+                return await new StackChecks(new AwsCheckProbes(session, Http)).RunAsync(stack, ServiceUrl, location, ct, declared).ConfigureAwait(false);
             });
             foreach (var c in checks) WriteObject(c);
         });

@@ -6,6 +6,7 @@ namespace MetaflowAws.Engine.Stacks;
 public static class ConfigKeys
 {
     public const string ServiceAuthKey = "METAFLOW_SERVICE_AUTH_KEY";
+    public const string FargateExecutionRole = "METAFLOW_ECS_FARGATE_EXECUTION_ROLE";
 
     public static readonly IReadOnlyDictionary<string, string> ByOutput = new Dictionary<string, string>(StringComparer.Ordinal)
     {

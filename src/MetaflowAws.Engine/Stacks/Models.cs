@@ -15,8 +15,14 @@ public sealed class MetaflowStack
     public required IReadOnlyDictionary<string, string> Parameters { get; init; }
     public required IReadOnlyList<MetaflowStackOutput> Outputs { get; init; }
     public IReadOnlyDictionary<string, string> Tags { get; init; } = new Dictionary<string, string>();
-    /// <summary>True when the stack was deployed from the MetaflowAws template.</summary>
+    /// <summary>True when the stack was deployed from the MetaflowAws template or the upstream metaflow-tools one.</summary>
     public bool IsMetaflowStack { get; init; }
+
+    /// <summary>Which template the stack came from: <see cref="MetaflowAwsOrigin"/>, <see cref="UpstreamOrigin"/>, or null.</summary>
+    public string? Origin { get; init; }
+
+    public const string MetaflowAwsOrigin = "MetaflowAws";
+    public const string UpstreamOrigin = "metaflow-tools";
     /// <summary>The AWS profile the stack was reached with, so piped cmdlets reach it the same way.</summary>
     public string? ProfileName { get; init; }
     /// <summary>The endpoint the stack was reached at, when not AWS's default.</summary>

@@ -1,5 +1,6 @@
 using MetaflowAws.Engine.Aws;
 using MetaflowAws.Engine.CloudFormation;
+using MetaflowAws.Engine.Templates;
 
 namespace MetaflowAws.Engine.Stacks;
 
@@ -50,6 +51,24 @@ public sealed class StackService(ICloudFormation cfn, AwsSession session)
             token = page.NextToken;
         } while (token is not null);
         return result;
+    }
+
+    /// <summary>
+    /// The outputs the stack's own template declares for its parameter values (conditions evaluated): what a stack
+    /// of that template must have, whichever template it is (ours, or the upstream one). Null when the template
+    /// cannot be read or evaluated.
+    /// </summary>
+    public async Task<IReadOnlyList<string>?> DeclaredOutputsAsync(MetaflowStack stack, CancellationToken ct)
+    {
+        try
+        {
+            var template = TemplateDocument.Parse(await TemplateBodyAsync(stack.StackId, ct).ConfigureAwait(false));
+            return TemplatePlan.ActiveOutputs(template, stack.Parameters, stack.Region, stack.StackName);
+        }
+        catch (Exception ex) when (ex is TemplateError or TemplateFormatException or MetaflowException { Kind: ErrorKind.PermissionDenied })
+        {
+            return null;
+        }
     }
 
     public async Task<string> CreateAsync(CreateStackRequest request, CancellationToken ct)
@@ -120,6 +139,17 @@ public sealed class StackService(ICloudFormation cfn, AwsSession session)
         EventId = e.EventId,
     };
 
+    /// <summary>The description the upstream template (metaflow-tools aws/cloudformation/metaflow-cfn-template.yml)
+    /// gives its stacks: "Stack for complete deployment of Metaflow (last-updated-date 10/26/2021)".</summary>
+    public const string UpstreamDescriptionPrefix = "Stack for complete deployment of Metaflow";
+
+    /// <summary>Which template made the stack: MetaflowAws, the upstream metaflow-tools template, or neither (null).</summary>
+    /// <remarks>The template decides, not the tool that deployed it: the upstream template deployed by New-MetaflowStack -TemplatePath is still upstream.</remarks>
+    public static string? OriginOf(StackSummaryInfo s)
+        => s.Description?.StartsWith(UpstreamDescriptionPrefix, StringComparison.Ordinal) == true ? MetaflowStack.UpstreamOrigin
+            : s.Description?.StartsWith(MetaflowDescriptionPrefix, StringComparison.Ordinal) == true || s.Tags.Any(t => t.Key == "metaflowaws:template")
+                ? MetaflowStack.MetaflowAwsOrigin : null;
+
     public static MetaflowStack ToStack(StackSummaryInfo s, AwsSession session)
     {
         var region = s.StackId.Split(':') is { Length: > 3 } arn ? arn[3] : session.Region;
@@ -144,8 +174,8 @@ public sealed class StackService(ICloudFormation cfn, AwsSession session)
                 ConfigKey = ConfigKeys.For(o.OutputKey, o.Description),
             }).ToList(),
             Tags = s.Tags.GroupBy(t => t.Key).ToDictionary(g => g.Key, g => g.Last().Value),
-            IsMetaflowStack = s.Description?.StartsWith(MetaflowDescriptionPrefix, StringComparison.Ordinal) == true
-                || s.Tags.Any(t => t.Key == "metaflowaws:template"),
+            Origin = OriginOf(s),
+            IsMetaflowStack = OriginOf(s) is not null,
             ProfileName = session.ProfileName,
             EndpointUrl = session.EndpointFor("CloudFormation"),
         };

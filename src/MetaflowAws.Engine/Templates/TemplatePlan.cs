@@ -11,6 +11,15 @@ public static class TemplatePlan
             .Select(r => r.Key).ToList();
     }
 
+    /// <summary>The outputs a stack of this template has for given parameter values: those whose conditions hold.</summary>
+    public static IReadOnlyList<string> ActiveOutputs(TemplateDocument template, IReadOnlyDictionary<string, string> parameters, string region, string stackName)
+    {
+        var scope = new ConditionScope(template, parameters, region, stackName);
+        return template.Section("Outputs")
+            .Where(o => (o.Value as Dictionary<string, object?>)?.GetValueOrDefault("Condition") is not string c || scope.Condition(c))
+            .Select(o => o.Key).ToList();
+    }
+
     /// <summary>Parameters, pseudo parameters and conditions; no resources (conditions cannot read them).</summary>
     private sealed class ConditionScope(TemplateDocument template, IReadOnlyDictionary<string, string> parameters, string region, string stackName)
         : TemplateScope(template, region, stackName)
