@@ -55,31 +55,4 @@ Describe 'Wait-MetaflowStack' {
             Remove-MetaflowStack $name -Confirm:$false
         }
     }
-
-    It 'Ctrl+C stops only the wait: the create goes on in AWS, and the user is told how to re-attach' {
-        $name = New-TestStackName 'ctrlc'
-        Set-SandboxTimeScale 0.01 # a create of several seconds
-        $pwsh = $env:METAFLOWAWS_PWSH -split [char]0x1F
-        $psi = [Diagnostics.ProcessStartInfo]::new($pwsh[0])
-        foreach ($a in @($pwsh | Select-Object -Skip 1) + @('-NoProfile', '-Command', "Import-Module '$($env:METAFLOWAWS_MODULE)'; New-MetaflowStack -StackName $name -NoSagemaker")) { $psi.ArgumentList.Add($a) }
-        $psi.RedirectStandardOutput = $true; $psi.RedirectStandardError = $true; $psi.UseShellExecute = $false
-        $p = [Diagnostics.Process]::Start($psi)
-        try {
-            $stdout = $p.StandardOutput.ReadToEndAsync(); $stderr = $p.StandardError.ReadToEndAsync()
-            for ($i = 0; $i -lt 200 -and -not (Get-MetaflowStack -All | Where-Object StackName -eq $name); $i++) { Start-Sleep -Milliseconds 100 }
-            Start-Sleep -Milliseconds 800 # well into the wait
-            (Get-MetaflowStack $name).Status | Should -Be 'CREATE_IN_PROGRESS'
-            & kill -s INT $p.Id # what Ctrl+C sends
-            $p.WaitForExit(30000) | Should -BeTrue -Because 'the wait stops at once'
-            $output = $stdout.Result + $stderr.Result
-            $output | Should -Match "Stopped waiting for stack '$name'\. The stack operation goes on in AWS; re-attach with 'Wait-MetaflowStack -StackName $name'"
-            (Get-MetaflowStack $name).Status | Should -Be 'CREATE_IN_PROGRESS' -Because 'stopping the wait does not stop the create'
-            (Wait-MetaflowStack -StackName $name).Status | Should -Be 'CREATE_COMPLETE'
-        } finally {
-            if (-not $p.HasExited) { $p.Kill($true) }
-            Reset-SandboxPace
-            Wait-MetaflowStack $name -ErrorAction SilentlyContinue | Out-Null
-            Remove-MetaflowStack $name -Confirm:$false -ErrorAction SilentlyContinue
-        }
-    }
 }
