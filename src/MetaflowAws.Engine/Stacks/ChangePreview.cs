@@ -20,8 +20,14 @@ public static class ChangePreview
     {
         var before = new TokenScope(current, currentParameters, region, stackName, new HashSet<string>());
         var oldResources = Active(current, before);
-        var newResources = Active(next, new TokenScope(next, nextParameters, region, stackName, new HashSet<string>()));
+        var unchangedReferences = new TokenScope(next, nextParameters, region, stackName, new HashSet<string>());
+        var newResources = Active(next, unchangedReferences);
         var oldValues = oldResources.ToDictionary(r => r.Key, r => Evaluate(r.Value, before), StringComparer.Ordinal);
+        // What changes with every reference left as it is: a property that changes only because a resource it refers
+        // to is replaced changes at execution time (a "dynamic" evaluation), and CloudFormation can only say
+        // Conditional for it. The same for every round below, so worked out once.
+        var changedNow = newResources.Where(r => oldValues.ContainsKey(r.Key))
+            .ToDictionary(r => r.Key, r => ChangedProperties(oldValues[r.Key], Evaluate(r.Value, unchangedReferences)).ToHashSet(StringComparer.Ordinal), StringComparer.Ordinal);
 
         // Replacements make their dependents change: evaluate again until no new replacement appears.
         var replaced = new HashSet<string>(StringComparer.Ordinal);
@@ -29,7 +35,6 @@ public static class ChangePreview
         while (true)
         {
             var after = new TokenScope(next, nextParameters, region, stackName, replaced);
-            var unchangedReferences = new TokenScope(next, nextParameters, region, stackName, new HashSet<string>());
             changes = [];
             var grew = false;
             foreach (var (id, def) in newResources)
@@ -45,12 +50,10 @@ public static class ChangePreview
                 var changed = ChangedProperties(oldValues[id], newValue);
                 if (changed.Count == 0) continue;
                 var spec = specification?.Find(type);
-                // A property that changes only because a resource it refers to is replaced changes at execution
-                // time (a "dynamic" evaluation): CloudFormation can only say Conditional for it.
-                var changedNow = ChangedProperties(oldValues[id], Evaluate(def, unchangedReferences)).ToHashSet(StringComparer.Ordinal);
-                var always = changed.Where(p => changedNow.Contains(p) && spec?.Properties.GetValueOrDefault(p)?.Replacement == ReplacementOnChange.Always).ToList();
+                var now = changedNow[id];
+                var always = changed.Where(p => now.Contains(p) && spec?.Properties.GetValueOrDefault(p)?.Replacement == ReplacementOnChange.Always).ToList();
                 var conditional = changed.Where(p => spec?.Properties.GetValueOrDefault(p)?.Replacement is ReplacementOnChange.Conditional
-                                                     || (!changedNow.Contains(p) && spec?.Properties.GetValueOrDefault(p)?.Replacement == ReplacementOnChange.Always)).ToList();
+                                                     || (!now.Contains(p) && spec?.Properties.GetValueOrDefault(p)?.Replacement == ReplacementOnChange.Always)).ToList();
                 var replacement = always.Count > 0 ? "True" : conditional.Count > 0 ? "Conditional" : "False";
                 if (replacement is "True" or "Conditional" && replaced.Add(id)) grew = true;
                 var causes = Causes(def, oldDef, nextParameters, currentParameters, replaced);

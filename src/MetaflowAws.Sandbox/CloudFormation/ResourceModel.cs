@@ -13,6 +13,9 @@ public sealed record ResourceIdentity(string Ref, IReadOnlyDictionary<string, st
 /// </summary>
 public static class ResourceModel
 {
+    /// <summary>A template boolean as CloudFormation takes it: true, or the string "true" in any case.</summary>
+    public static bool IsTrue(object? v) => v is bool b ? b : string.Equals(v as string, "true", StringComparison.OrdinalIgnoreCase);
+
     public static string Hash(string seed, int length, bool upper = true)
     {
         var hex = Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes(seed)));

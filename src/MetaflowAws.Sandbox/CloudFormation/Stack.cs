@@ -46,6 +46,15 @@ public sealed class Stack
     public string StackName => Context.StackName;
     public string StackId => Context.StackId;
     public required Template Template { get; set; }
+    /// <summary>Whether a resource exists for the services that read it: it has an identity and is neither gone, failed, nor going.</summary>
+    public static bool IsLive(ResourceState r) => r.Ref is not null && r.Status is not ("DELETE_COMPLETE" or "CREATE_FAILED" or "DELETE_IN_PROGRESS");
+
+    /// <summary>The stack's live resources, a snapshot taken under its lock.</summary>
+    public List<ResourceState> LiveResources()
+    {
+        lock (Sync) return Resources.Where(IsLive).ToList();
+    }
+
     /// <summary>Each active resource's dependencies (references and DependsOn), from the last plan of the template.</summary>
     public Dictionary<string, HashSet<string>> Dependencies { get; set; } = new(StringComparer.Ordinal);
     public required string TemplateBody { get; set; }

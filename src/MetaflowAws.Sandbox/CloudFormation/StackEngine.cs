@@ -508,7 +508,7 @@ public sealed partial class StackEngine
             List<ResourceState> resources;
             lock (stack.Sync) resources = stack.Resources.ToList();
             foreach (var r in resources)
-                if (r.Type == type && r.Ref is not null && r.Status is not ("DELETE_COMPLETE" or "CREATE_FAILED" or "DELETE_IN_PROGRESS"))
+                if (r.Type == type && Stack.IsLive(r))
                     yield return (stack, r);
         }
     }

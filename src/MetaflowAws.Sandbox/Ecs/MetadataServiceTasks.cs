@@ -38,7 +38,7 @@ public sealed class MetadataServiceTasks(DatabaseInstances databases, Func<strin
             return null;
         var breaker = service.Properties.GetValueOrDefault("DeploymentConfiguration") is Dictionary<string, object?> dc
             && dc.GetValueOrDefault("DeploymentCircuitBreaker") is Dictionary<string, object?> cb
-            && IsTrue(cb.GetValueOrDefault("Enable")) && IsTrue(cb.GetValueOrDefault("Rollback"));
+            && ResourceModel.IsTrue(cb.GetValueOrDefault("Enable")) && ResourceModel.IsTrue(cb.GetValueOrDefault("Rollback"));
         var started = DateTime.UtcNow;
         var stopped = 0;
         var between = pace < TimeSpan.FromMilliseconds(100) ? TimeSpan.FromMilliseconds(100) : pace;
@@ -61,13 +61,12 @@ public sealed class MetadataServiceTasks(DatabaseInstances databases, Func<strin
         lock (stack.Sync)
             task = stack.Resources.FirstOrDefault(r => r.Type == "AWS::ECS::TaskDefinition" && r.Ref is not null && r.Ref == service.Properties.GetValueOrDefault("TaskDefinition") as string);
         if (task?.Properties.GetValueOrDefault("ContainerDefinitions") is not List<object?> containers) return null;
-        foreach (var container in containers.OfType<Dictionary<string, object?>>())
+        foreach (var container in containers.OfType<Dictionary<string, object?>>().Where(IsMetadataContainer))
         {
             var environment = new Dictionary<string, string>(StringComparer.Ordinal);
             foreach (var e in (container.GetValueOrDefault("Environment") as List<object?> ?? []).OfType<Dictionary<string, object?>>())
                 if (e.GetValueOrDefault("Name") is string name)
                     environment[name] = DynamicReferences.Resolve(Convert.ToString(e.GetValueOrDefault("Value"), CultureInfo.InvariantCulture) ?? "", secretString);
-            if (!environment.ContainsKey("MF_METADATA_DB_HOST")) continue;
             foreach (var s in (container.GetValueOrDefault("Secrets") as List<object?> ?? []).OfType<Dictionary<string, object?>>())
                 if (s.GetValueOrDefault("Name") is string name && s.GetValueOrDefault("ValueFrom") is string from && SecretValue(from) is { } value)
                     environment[name] = value;
@@ -75,6 +74,11 @@ public sealed class MetadataServiceTasks(DatabaseInstances databases, Func<strin
         }
         return null;
     }
+
+    /// <summary>The metaflow-service container of a task definition: the one given MF_METADATA_DB_HOST.</summary>
+    internal static bool IsMetadataContainer(Dictionary<string, object?> container)
+        => (container.GetValueOrDefault("Environment") as List<object?> ?? []).OfType<Dictionary<string, object?>>()
+            .Any(e => e.GetValueOrDefault("Name") as string == "MF_METADATA_DB_HOST");
 
     /// <summary>
     /// A Secrets Manager ValueFrom as ECS reads it: 'secret-arn[:json-key[:version-stage[:version-id]]]' (Amazon ECS
@@ -134,6 +138,4 @@ public sealed class MetadataServiceTasks(DatabaseInstances databases, Func<strin
             return e.Message;
         }
     }
-
-    private static bool IsTrue(object? v) => v is bool b ? b : string.Equals(v as string, "true", StringComparison.OrdinalIgnoreCase);
 }

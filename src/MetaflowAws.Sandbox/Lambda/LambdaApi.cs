@@ -135,13 +135,12 @@ public sealed partial class LambdaApi(StackEngine stacks)
     /// <summary>The stack's database instance and the image of its metadata service container (the one given MF_METADATA_DB_HOST).</summary>
     private static (string? Db, string? Image) MetadataServiceOf(Stack stack)
     {
-        List<ResourceState> resources;
-        lock (stack.Sync) resources = stack.Resources.Where(r => r.Ref is not null && r.Status is not ("DELETE_COMPLETE" or "CREATE_FAILED")).ToList();
+        var resources = stack.LiveResources();
         var db = resources.FirstOrDefault(r => r.Type == "AWS::RDS::DBInstance")?.PhysicalId;
         string? image = null;
         foreach (var task in resources.Where(r => r.Type == "AWS::ECS::TaskDefinition"))
             foreach (var c in (task.Properties.GetValueOrDefault("ContainerDefinitions") as List<object?> ?? []).OfType<Dictionary<string, object?>>())
-                if ((c.GetValueOrDefault("Environment") as List<object?> ?? []).OfType<Dictionary<string, object?>>().Any(e => e.GetValueOrDefault("Name") as string == "MF_METADATA_DB_HOST"))
+                if (Ecs.MetadataServiceTasks.IsMetadataContainer(c))
                     image = c.GetValueOrDefault("Image") as string;
         return (db, image);
     }

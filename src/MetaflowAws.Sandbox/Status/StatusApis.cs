@@ -74,14 +74,13 @@ public sealed class StatusApis(StackEngine stacks, Func<Stack, JsonObject?> lamb
     public void DeploymentCreated(Stack stack, ResourceState deployment)
     {
         var api = deployment.Properties.GetValueOrDefault("RestApiId") as string;
-        List<ResourceState> resources;
-        lock (stack.Sync) resources = stack.Resources.Where(r => r.Ref is not null && r.Status is not ("DELETE_COMPLETE" or "CREATE_FAILED" or "DELETE_IN_PROGRESS")).ToList();
+        var resources = stack.LiveResources();
         var methods = new Dictionary<string, MethodSnapshot>(StringComparer.Ordinal);
         foreach (var m in resources.Where(r => r.Type == "AWS::ApiGateway::Method" && r.Properties.GetValueOrDefault("RestApiId") as string == api))
         {
             var resourceId = m.Properties.GetValueOrDefault("ResourceId") as string;
             var path = resources.FirstOrDefault(r => r.Type == "AWS::ApiGateway::Resource" && r.Ref == resourceId)?.Properties.GetValueOrDefault("PathPart") as string ?? "/";
-            methods[path] = new MethodSnapshot(m.Properties.GetValueOrDefault("HttpMethod") as string ?? "ANY", IsTrue(m.Properties.GetValueOrDefault("ApiKeyRequired")));
+            methods[path] = new MethodSnapshot(m.Properties.GetValueOrDefault("HttpMethod") as string ?? "ANY", ResourceModel.IsTrue(m.Properties.GetValueOrDefault("ApiKeyRequired")));
         }
         _deployments[deployment.Ref!] = methods;
     }
@@ -99,8 +98,7 @@ public sealed class StatusApis(StackEngine stacks, Func<Stack, JsonObject?> lamb
         var path = rest.Trim('/');
         var stageName = path.Split('/')[0];
         var route = path.Length > stageName.Length ? path[(stageName.Length + 1)..] : "";
-        List<ResourceState> resources;
-        lock (api.Stack.Sync) resources = api.Stack.Resources.Where(r => r.Ref is not null && r.Status is not ("DELETE_COMPLETE" or "CREATE_FAILED" or "DELETE_IN_PROGRESS")).ToList();
+        var resources = api.Stack.LiveResources();
         var stage = resources.FirstOrDefault(r => r.Type == "AWS::ApiGateway::Stage" && r.Properties.GetValueOrDefault("RestApiId") as string == apiId
                                                   && r.Properties.GetValueOrDefault("StageName") as string == stageName);
         if (stage?.Properties.GetValueOrDefault("DeploymentId") is not string deploymentId || !_deployments.TryGetValue(deploymentId, out var snapshot))
@@ -133,6 +131,4 @@ public sealed class StatusApis(StackEngine stacks, Func<Stack, JsonObject?> lamb
         return resources.Any(r => r.Type == "AWS::ApiGateway::UsagePlanKey" && r.Properties.GetValueOrDefault("KeyId") as string == key.Ref
                                   && plans.Contains(r.Properties.GetValueOrDefault("UsagePlanId") as string));
     }
-
-    private static bool IsTrue(object? v) => v is bool b ? b : string.Equals(v as string, "true", StringComparison.OrdinalIgnoreCase);
 }
