@@ -397,6 +397,7 @@ $commands = @($module.ExportedCmdlets.Values | Sort-Object Name)
 if (-not $commands) { Add-Problem "The module $ModuleManifest exports no cmdlets." }
 $docComments = Read-DocComment (Join-Path $moduleDir ([IO.Path]::ChangeExtension($module.RootModule, '.xml')))
 
+$capabilityTypes = if ($commands) { @($commands[0].ImplementingType.Assembly.GetTypes().Where({ $_.Namespace -eq 'MetaflowAws.Cmdlets.Capabilities' })) } else { @() }
 $models = foreach ($cmd in $commands) {
     $page = Join-Path $DocsPath "$($cmd.Name).md"
     if (-not (Test-Path $page)) { Add-Problem "$($cmd.Name): no help page; write $page (format: docs/README.md)."; continue }
@@ -408,6 +409,10 @@ $models = foreach ($cmd in $commands) {
     foreach ($meta in $cmd.Parameters.Values) {
         if ($CommonParameters.Contains($meta.Name)) { continue }
         $property = $type.GetProperty($meta.Name)
+        if (-not $property -and $meta.IsDynamic) {
+            # A parameter the cmdlet takes by composition: declared once, on its capability class.
+            $property = $capabilityTypes.ForEach({ $_.GetProperty($meta.Name) }).Where({ $_ -and $_.IsDefined([Management.Automation.ParameterAttribute], $true) }, 'First')[0]
+        }
         $fromCode = if ($property) { $docComments["P:$($property.DeclaringType.FullName).$($property.Name)"] }
         $description = @()
         if ($fromCode) { $description = @([pscustomobject]@{ Kind = 'Para'; Text = ConvertFrom-PropertySummary $fromCode }) }

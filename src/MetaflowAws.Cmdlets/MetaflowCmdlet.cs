@@ -2,18 +2,37 @@ using System.Collections.Concurrent;
 using System.Management.Automation;
 using MetaflowAws.Engine;
 using MetaflowAws.Engine.Aws;
+using MetaflowAws.Engine.Operations;
+using MetaflowAws.Cmdlets.Capabilities;
 
 namespace MetaflowAws.Cmdlets;
 
 /// <summary>
-/// Base of every MetaflowAws cmdlet: the AWS.Tools common parameters, Ctrl+C as a cancellation
+/// Base of every MetaflowAws cmdlet that reaches AWS: the AWS.Tools common parameters, Ctrl+C as a cancellation
 /// token, engine errors as ErrorRecords with stable ids, and a pump that lets engine callbacks
-/// (progress, events) write to the pipeline from the cmdlet's own thread.
+/// (progress, events) write to the pipeline from the cmdlet's own thread. Everything else a cmdlet can do
+/// (wait on a stack, take template values, name a Metaflow config) it takes on by composition: it lists those
+/// capabilities in <see cref="Capabilities"/> and their parameters become its own.
 /// </summary>
-public abstract class MetaflowCmdlet : PSCmdlet
+public abstract class MetaflowCmdlet : PSCmdlet, IDynamicParameters
 {
     private readonly CancellationTokenSource _cancel = new();
     private BlockingCollection<Action>? _pump;
+    private RuntimeDefinedParameterDictionary? _composed;
+
+    /// <summary>The capabilities whose parameters this cmdlet takes (the same instances on every call).</summary>
+    private protected virtual IReadOnlyList<object> Capabilities => [];
+
+    /// <summary>The capabilities' parameters, bound by PowerShell like the cmdlet's own.</summary>
+    public object GetDynamicParameters() => _composed ??= ParameterComposition.Parameters(Capabilities);
+
+    /// <summary>Copies the bound values into the capabilities; before any work (begin and every record).</summary>
+    private void BindCapabilities() => ParameterComposition.Bind(_composed, Capabilities);
+
+    /// <summary>Verbose, warning and information messages of engine work, written from the cmdlet's thread.</summary>
+    internal IOperationLog Log => _log ??= new CmdletLog(this);
+
+    private IOperationLog? _log;
 
     /// <summary>Gets or sets the AWS region, e.g. us-east-1. Defaults to AWS_REGION, AWS_DEFAULT_REGION or the profile's region.</summary>
     [Parameter(ValueFromPipelineByPropertyName = true)]
@@ -52,16 +71,14 @@ public abstract class MetaflowCmdlet : PSCmdlet
     protected override void StopProcessing()
     {
         _cancel.Cancel();
-        OnStopping();
+        foreach (var watch in Capabilities.OfType<StackWatch>()) watch.OnStopping(Host);
     }
 
-    /// <summary>
-    /// Ctrl+C (or a pipeline stop): runs on PowerShell's stopping thread, after the work was cancelled. The
-    /// pipeline takes no more output by now, so anything to tell the user goes to the host directly.
-    /// </summary>
-    private protected virtual void OnStopping() { }
-
-    protected override void BeginProcessing() => Formats.Ensure(this);
+    protected override void BeginProcessing()
+    {
+        Formats.Ensure(this);
+        BindCapabilities();
+    }
 
     /// <summary>Credentials, region and endpoint from the parameters, environment and profile files.</summary>
     internal AwsSession ResolveSession() => AwsSession.Resolve(new AwsSessionOptions
@@ -111,6 +128,7 @@ public abstract class MetaflowCmdlet : PSCmdlet
     {
         try
         {
+            BindCapabilities();
             body();
         }
         catch (MetaflowException ex)
@@ -133,6 +151,15 @@ public abstract class MetaflowCmdlet : PSCmdlet
             if (terminating) ThrowTerminatingError(record);
             else WriteError(record);
         }
+    }
+
+    private sealed class CmdletLog(MetaflowCmdlet cmdlet) : IOperationLog
+    {
+        public void Verbose(string message) => cmdlet.Post(() => cmdlet.WriteVerbose(message));
+
+        public void Warning(string message) => cmdlet.Post(() => cmdlet.WriteWarning(message));
+
+        public void Information(string message) => cmdlet.Post(() => cmdlet.WriteInformation(new HostInformationMessage { Message = message }, ["PSHOST"]));
     }
 
     internal static ErrorRecord ToErrorRecord(MetaflowException ex)

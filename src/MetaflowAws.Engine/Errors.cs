@@ -51,6 +51,7 @@ public static class ErrorIds
     public const string NotAMetaflowStack = "NotAMetaflowStack";
     public const string ChangeSetFailed = "ChangeSetFailed";
     public const string StackNotUpdatable = "StackNotUpdatable";
+    public const string DataReplacementRefused = "DataReplacementRefused";
     public const string InvalidPrincipal = "InvalidPrincipal";
     public const string FeatureNotDeployed = "FeatureNotDeployed";
     public const string RoleNotFound = "RoleNotFound";

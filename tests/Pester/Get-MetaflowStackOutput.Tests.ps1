@@ -33,6 +33,6 @@ Describe 'Get-MetaflowStackOutput' {
     }
 
     It 'takes the stack from the pipeline (New-MetaflowStack | Get-MetaflowStackOutput)' {
-        ($script:stack | Get-MetaflowStackOutput -OutputKey DDBTableName).OutputValue | Should -BeLike "$($script:name)-StepFunctionsStateTable-*"
+        ($script:stack | Get-MetaflowStackOutput -OutputKey DDBTableName).OutputValue | Should -BeLike "$($script:name)-StepFunctionsStateDDB-*"
     }
 }

@@ -47,7 +47,7 @@ Describe 'New-MetaflowStack' {
             $events.Count | Should -BeGreaterThan 80
             $events[-1].ResourceStatus | Should -Be 'CREATE_COMPLETE'
             $events[-1].LogicalResourceId | Should -Be $script:name
-            ($events | Where-Object LogicalResourceId -eq 'DataBucket').ResourceStatus | Should -Contain 'CREATE_COMPLETE'
+            ($events | Where-Object LogicalResourceId -eq 'MetaflowS3Bucket').ResourceStatus | Should -Contain 'CREATE_COMPLETE'
         }
 
         It 'pipes into Get-MetaflowStackOutput by property name' {
@@ -65,7 +65,7 @@ Describe 'New-MetaflowStack' {
     Context 'an injected resource failure' {
         BeforeAll {
             $script:failName = New-TestStackName 'fail'
-            Add-SandboxFault -LogicalId 'Database' -StackName $script:failName -Reason 'Resource handler returned message: "DB subnet group does not cover enough AZs" (HandlerErrorCode: InvalidRequest)'
+            Add-SandboxFault -LogicalId 'RDSMasterInstance' -StackName $script:failName -Reason 'Resource handler returned message: "DB subnet group does not cover enough AZs" (HandlerErrorCode: InvalidRequest)'
         }
         AfterAll {
             Clear-SandboxFaults
@@ -80,9 +80,9 @@ Describe 'New-MetaflowStack' {
             $err[0].CategoryInfo.Category | Should -Be 'InvalidOperation'
             $err[0].TargetObject | Should -Be $script:failName
             $err[0].Exception.Message | Should -BeLike "*Stack '$($script:failName)' creation failed and was rolled back (ROLLBACK_COMPLETE)*"
-            $err[0].Exception.Message | Should -BeLike '*Database (AWS::RDS::DBInstance) CREATE_FAILED: Resource handler returned message: "DB subnet group does not cover enough AZs"*'
+            $err[0].Exception.Message | Should -BeLike '*RDSMasterInstance (AWS::RDS::DBInstance) CREATE_FAILED: Resource handler returned message: "DB subnet group does not cover enough AZs"*'
             $err[0].Exception.Message | Should -BeLike '*Remove-MetaflowStack*'
-            $err[0].Exception.FailedResources[0].LogicalResourceId | Should -Be 'Database'
+            $err[0].Exception.FailedResources[0].LogicalResourceId | Should -Be 'RDSMasterInstance'
             (Get-MetaflowStack $script:failName).Status | Should -Be 'ROLLBACK_COMPLETE'
         }
     }

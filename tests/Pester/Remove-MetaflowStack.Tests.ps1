@@ -12,8 +12,8 @@ Describe 'Remove-MetaflowStack' {
         $gone = Remove-MetaflowStack -StackName $name -Confirm:$false -PassThru
         $gone.Status | Should -Be 'DELETE_COMPLETE'
         $events = Get-MetaflowStackEvent -StackName $gone.StackId
-        ($events | Where-Object LogicalResourceId -eq 'DataBucket').ResourceStatus | Should -Contain 'DELETE_SKIPPED'
-        ($events | Where-Object LogicalResourceId -eq 'Vpc').ResourceStatus | Should -Contain 'DELETE_COMPLETE'
+        ($events | Where-Object LogicalResourceId -eq 'MetaflowS3Bucket').ResourceStatus | Should -Contain 'DELETE_SKIPPED'
+        ($events | Where-Object LogicalResourceId -eq 'VPC').ResourceStatus | Should -Contain 'DELETE_COMPLETE'
         { Get-MetaflowStack $name -ErrorAction Stop } | Should -Throw -ErrorId 'StackNotFound,*'
     }
 

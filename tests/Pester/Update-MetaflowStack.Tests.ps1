@@ -28,15 +28,15 @@ Describe 'Update-MetaflowStack' {
 
     It 'shows the replacements a VpcCidr change causes, and warns before anything runs' {
         $changes = Get-MetaflowStackChange -StackName $script:name -VpcCidr 10.30.0.0/16 -SubnetCidr 10.30.0.0/20, 10.30.16.0/20
-        ($changes | Where-Object LogicalResourceId -eq 'Vpc').Replacement | Should -Be 'True'
-        ($changes | Where-Object LogicalResourceId -eq 'Vpc').ReplacementCause | Should -Contain 'CidrBlock'
+        ($changes | Where-Object LogicalResourceId -eq 'VPC').Replacement | Should -Be 'True'
+        ($changes | Where-Object LogicalResourceId -eq 'VPC').ReplacementCause | Should -Contain 'CidrBlock'
         ($changes | Where-Object LogicalResourceId -eq 'Subnet1').Replacement | Should -Be 'True'
         $table = $changes | Format-Table | Out-String -Width 250
         $table | Should -Match 'Action\s+LogicalResourceId\s+ResourceType\s+Replacement'
 
         Clear-SandboxLog
         Update-MetaflowStack -StackName $script:name -VpcCidr 10.30.0.0/16 -SubnetCidr 10.30.0.0/20, 10.30.16.0/20 -WhatIf -WarningVariable warnings 3>$null
-        ($warnings -join "`n") | Should -Match 'replaced.*Vpc \(True\)'
+        ($warnings -join "`n") | Should -Match 'replaced.*VPC \(True\)'
         (Get-SandboxLog).mutating | Should -Be 0 -Because '-WhatIf shows the plan worked out locally: no change set is made'
         (Get-MetaflowStack $script:name).Parameters.VPCCidr | Should -Be '10.20.0.0/16'
     }

@@ -55,4 +55,34 @@ Describe 'Wait-MetaflowStack' {
             Remove-MetaflowStack $name -Confirm:$false
         }
     }
+
+    It 'a stop ($ps.Stop(), what Ctrl+C does) ends only the wait: the create goes on and the host is told how to re-attach' {
+        if (-not ('MetaflowAwsTests.RecordingHost' -as [type])) { Add-Type -Path "$PSScriptRoot/Support/RecordingHost.cs" }
+        $name = New-TestStackName 'stop'
+        Set-SandboxTimeScale 0.01 # a create of several seconds
+        $testHost = [MetaflowAwsTests.RecordingHost]::new()
+        $runspace = [runspacefactory]::CreateRunspace($testHost)
+        $runspace.Open()
+        $ps = [powershell]::Create()
+        $ps.Runspace = $runspace
+        try {
+            $null = $ps.AddCommand('Import-Module').AddArgument($env:METAFLOWAWS_MODULE).AddStatement().
+                AddCommand('New-MetaflowStack').AddParameter('StackName', $name).AddParameter('NoSagemaker').AddParameter('Confirm', $false)
+            $async = $ps.BeginInvoke()
+            # Stop once the cmdlet is in its wait: it has shown progress of the create.
+            for ($i = 0; $i -lt 300 -and $ps.Streams.Progress.Count -eq 0 -and -not $async.IsCompleted; $i++) { Start-Sleep -Milliseconds 100 }
+            $ps.Streams.Progress.Count | Should -BeGreaterThan 0 -Because 'the create started and is being waited on'
+            $ps.Stop()
+            $ps.InvocationStateInfo.State | Should -Be 'Stopped'
+            $testHost.Warnings | Should -Contain "Stopped waiting for stack '$name'. The stack operation goes on in AWS; re-attach with 'Wait-MetaflowStack -StackName $name'."
+            (Get-MetaflowStack $name).Status | Should -Be 'CREATE_IN_PROGRESS' -Because 'stopping the wait does not stop the create'
+            (Wait-MetaflowStack -StackName $name).Status | Should -Be 'CREATE_COMPLETE'
+        } finally {
+            $ps.Dispose()
+            $runspace.Dispose()
+            Reset-SandboxPace
+            Wait-MetaflowStack $name -ErrorAction SilentlyContinue | Out-Null
+            Remove-MetaflowStack $name -Confirm:$false -ErrorAction SilentlyContinue
+        }
+    }
 }

@@ -34,13 +34,13 @@ public sealed class AwsFactChecksTests
             AwsFactChecks.NotebookPlatformSupported, "Resources/Notebook/Properties"),
         ["PostgreSQL 13 allowed"] = new(
             t => t.Section("Parameters")["DBEngineVersion"].Map()["AllowedPattern"] = "^1[3-8](\\.[0-9]+)?$",
-            AwsFactChecks.DatabaseVersionSupported, "Resources/Database/Properties/EngineVersion"),
+            AwsFactChecks.DatabaseVersionSupported, "Resources/RDSMasterInstance/Properties/EngineVersion"),
         ["PostgreSQL 19 allowed before RDS has it"] = new(
             t => t.Section("Parameters")["DBEngineVersion"].Map()["AllowedPattern"] = "^1[4-9](\\.[0-9]+)?$",
-            AwsFactChecks.DatabaseVersionSupported, "Resources/Database/Properties/EngineVersion"),
+            AwsFactChecks.DatabaseVersionSupported, "Resources/RDSMasterInstance/Properties/EngineVersion"),
         ["default minor version RDS retired"] = new(
             t => t.Section("Parameters")["DBEngineVersion"].Map()["Default"] = "16.3",
-            AwsFactChecks.DatabaseVersionSupported, "Resources/Database/Properties/EngineVersion"),
+            AwsFactChecks.DatabaseVersionSupported, "Resources/RDSMasterInstance/Properties/EngineVersion"),
         ["metadata service without the SSL mode"] = new(
             t => t.Properties("MetadataTaskDefinition")["ContainerDefinitions"].List()[0].Map()["Environment"].List()
                 .RemoveAll(e => e.Map()["Name"] as string == "MF_METADATA_DB_SSL_MODE"),

@@ -19,8 +19,8 @@ public sealed class OperationalChecksTests
             t => t.Properties("ApiStage")["DeploymentId"] = Ref("ApiDeploymentWithKey"),
             OperationalChecks.ApiDeploymentFollowsMethods, "Resources/ApiStage/Properties/DeploymentId"),
         ["major version upgrades not allowed"] = new(
-            t => t.Properties("Database").Remove("AllowMajorVersionUpgrade"),
-            OperationalChecks.MajorVersionUpgradeAllowed, "Resources/Database/Properties"),
+            t => t.Properties("RDSMasterInstance").Remove("AllowMajorVersionUpgrade"),
+            OperationalChecks.MajorVersionUpgradeAllowed, "Resources/RDSMasterInstance/Properties"),
         ["function logs kept forever"] = new(
             t => t.Properties("MigrationFunction").Remove("LoggingConfig"),
             OperationalChecks.FunctionLogRetention, "Resources/MigrationFunction/Properties"),

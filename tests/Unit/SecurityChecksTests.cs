@@ -16,23 +16,23 @@ public sealed class SecurityChecksTests
     private static readonly Dictionary<string, Case> Cases = new()
     {
         ["bucket without encryption"] = new(
-            t => t.Properties("DataBucket").Remove("BucketEncryption"),
-            SecurityChecks.BucketEncryption, "Resources/DataBucket/Properties/BucketEncryption"),
+            t => t.Properties("MetaflowS3Bucket").Remove("BucketEncryption"),
+            SecurityChecks.BucketEncryption, "Resources/MetaflowS3Bucket/Properties/BucketEncryption"),
         ["bucket encryption rule without an algorithm"] = new(
-            t => t.Properties("DataBucket")["BucketEncryption"] = Obj(("ServerSideEncryptionConfiguration", Arr(Obj(("BucketKeyEnabled", "true"))))),
-            SecurityChecks.BucketEncryption, "Resources/DataBucket/Properties/BucketEncryption"),
+            t => t.Properties("MetaflowS3Bucket")["BucketEncryption"] = Obj(("ServerSideEncryptionConfiguration", Arr(Obj(("BucketKeyEnabled", "true"))))),
+            SecurityChecks.BucketEncryption, "Resources/MetaflowS3Bucket/Properties/BucketEncryption"),
         ["bucket without a public access block"] = new(
-            t => t.Properties("DataBucket").Remove("PublicAccessBlockConfiguration"),
-            SecurityChecks.BucketPublicAccessBlock, "Resources/DataBucket/Properties/PublicAccessBlockConfiguration"),
+            t => t.Properties("MetaflowS3Bucket").Remove("PublicAccessBlockConfiguration"),
+            SecurityChecks.BucketPublicAccessBlock, "Resources/MetaflowS3Bucket/Properties/PublicAccessBlockConfiguration"),
         ["bucket ignoring public ACLs turned off"] = new(
-            t => t.Properties("DataBucket")["PublicAccessBlockConfiguration"].Map()["IgnorePublicAcls"] = "false",
-            SecurityChecks.BucketPublicAccessBlock, "Resources/DataBucket/Properties/PublicAccessBlockConfiguration"),
+            t => t.Properties("MetaflowS3Bucket")["PublicAccessBlockConfiguration"].Map()["IgnorePublicAcls"] = "false",
+            SecurityChecks.BucketPublicAccessBlock, "Resources/MetaflowS3Bucket/Properties/PublicAccessBlockConfiguration"),
         ["bucket public policy allowed in one branch"] = new(
-            t => t.Properties("DataBucket")["PublicAccessBlockConfiguration"].Map()["RestrictPublicBuckets"] = If("CreateNotebook", "true", "false"),
-            SecurityChecks.BucketPublicAccessBlock, "Resources/DataBucket/Properties/PublicAccessBlockConfiguration"),
+            t => t.Properties("MetaflowS3Bucket")["PublicAccessBlockConfiguration"].Map()["RestrictPublicBuckets"] = If("CreateNotebook", "true", "false"),
+            SecurityChecks.BucketPublicAccessBlock, "Resources/MetaflowS3Bucket/Properties/PublicAccessBlockConfiguration"),
         ["bucket without a policy"] = new(
             t => t.Section("Resources").Remove("DataBucketPolicy"),
-            SecurityChecks.BucketTlsOnly, "Resources/DataBucket"),
+            SecurityChecks.BucketTlsOnly, "Resources/MetaflowS3Bucket"),
         ["bucket policy without the SecureTransport condition"] = new(
             t => TlsDenyStatement(t).Remove("Condition"),
             SecurityChecks.BucketTlsOnly, TlsStatement),
@@ -47,26 +47,32 @@ public sealed class SecurityChecksTests
             t => TlsDenyStatement(t)["Action"] = "s3:GetObject",
             SecurityChecks.BucketTlsOnly, TlsStatement),
         ["database storage not encrypted"] = new(
-            t => t.Properties("Database")["StorageEncrypted"] = "false",
-            SecurityChecks.DatabaseEncrypted, "Resources/Database/Properties/StorageEncrypted"),
+            t => t.Properties("RDSMasterInstance")["StorageEncrypted"] = "false",
+            SecurityChecks.DatabaseEncrypted, "Resources/RDSMasterInstance/Properties/StorageEncrypted"),
+        ["database encryption a parameter that defaults to off"] = new(
+            t => t.Section("Parameters")["DBStorageEncrypted"].Map()["Default"] = "false",
+            SecurityChecks.DatabaseEncrypted, "Resources/RDSMasterInstance/Properties/StorageEncrypted"),
+        ["database encryption a condition on something else"] = new(
+            t => t.Properties("RDSMasterInstance")["StorageEncrypted"] = If("CreateNotebook", "true", "false"),
+            SecurityChecks.DatabaseEncrypted, "Resources/RDSMasterInstance/Properties/StorageEncrypted"),
         ["database encryption left to the default"] = new(
-            t => t.Properties("Database").Remove("StorageEncrypted"),
-            SecurityChecks.DatabaseEncrypted, "Resources/Database/Properties/StorageEncrypted"),
+            t => t.Properties("RDSMasterInstance").Remove("StorageEncrypted"),
+            SecurityChecks.DatabaseEncrypted, "Resources/RDSMasterInstance/Properties/StorageEncrypted"),
         ["database public"] = new(
-            t => t.Properties("Database")["PubliclyAccessible"] = "true",
-            SecurityChecks.DatabaseNotPublic, "Resources/Database/Properties/PubliclyAccessible"),
+            t => t.Properties("RDSMasterInstance")["PubliclyAccessible"] = "true",
+            SecurityChecks.DatabaseNotPublic, "Resources/RDSMasterInstance/Properties/PubliclyAccessible"),
         ["database publicity left to the default"] = new(
-            t => t.Properties("Database").Remove("PubliclyAccessible"),
-            SecurityChecks.DatabaseNotPublic, "Resources/Database/Properties/PubliclyAccessible"),
+            t => t.Properties("RDSMasterInstance").Remove("PubliclyAccessible"),
+            SecurityChecks.DatabaseNotPublic, "Resources/RDSMasterInstance/Properties/PubliclyAccessible"),
         ["database public in one branch"] = new(
-            t => t.Properties("Database")["PubliclyAccessible"] = If("CreateNotebook", "false", "true"),
-            SecurityChecks.DatabaseNotPublic, "Resources/Database/Properties/PubliclyAccessible"),
+            t => t.Properties("RDSMasterInstance")["PubliclyAccessible"] = If("CreateNotebook", "false", "true"),
+            SecurityChecks.DatabaseNotPublic, "Resources/RDSMasterInstance/Properties/PubliclyAccessible"),
         ["database deleted with the stack"] = new(
-            t => t.Resource("Database")["DeletionPolicy"] = "Delete",
-            SecurityChecks.DatabaseSnapshotOnDelete, "Resources/Database/DeletionPolicy"),
+            t => t.Resource("RDSMasterInstance")["DeletionPolicy"] = "Delete",
+            SecurityChecks.DatabaseSnapshotOnDelete, "Resources/RDSMasterInstance/DeletionPolicy"),
         ["database without a deletion policy"] = new(
-            t => t.Resource("Database").Remove("DeletionPolicy"),
-            SecurityChecks.DatabaseSnapshotOnDelete, "Resources/Database/DeletionPolicy"),
+            t => t.Resource("RDSMasterInstance").Remove("DeletionPolicy"),
+            SecurityChecks.DatabaseSnapshotOnDelete, "Resources/RDSMasterInstance/DeletionPolicy"),
         ["managed policy allowing everything"] = new(
             t => Statement(t, "UserPolicy", "DescribeBatch")["Action"] = "*",
             SecurityChecks.NoWildcardAdmin, "Resources/UserPolicy/Properties/PolicyDocument/Statement/4"),
@@ -80,7 +86,7 @@ public sealed class SecurityChecksTests
         ["IAM policy resource allowing everything"] = new(
             t => t.AddResource("AdminPolicy", "AWS::IAM::Policy", Obj(
                 ("PolicyName", "admin"),
-                ("Roles", Arr(Ref("BatchJobRole"))),
+                ("Roles", Arr(Ref("BatchS3TaskRole"))),
                 ("PolicyDocument", Obj(("Statement", Obj(("Effect", "Allow"), ("Action", "*"), ("Resource", "*"))))))),
             SecurityChecks.NoWildcardAdmin, "Resources/AdminPolicy/Properties/PolicyDocument/Statement"),
         ["NotAction allow on every resource"] = new(
@@ -114,24 +120,24 @@ public sealed class SecurityChecksTests
                 ("GroupId", Ref("BatchSecurityGroup")), ("IpProtocol", "tcp"), ("FromPort", "22"), ("ToPort", "22"), ("CidrIp", "0.0.0.0/0"))),
             SecurityChecks.SecurityGroupIngressScoped, "Resources/OpenSsh/Properties"),
         ["database password written in the template"] = new(
-            t => t.Properties("Database")["MasterUserPassword"] = "correct-horse-battery",
-            SecurityChecks.DatabasePasswordFromSecretsManager, "Resources/Database/Properties/MasterUserPassword"),
+            t => t.Properties("RDSMasterInstance")["MasterUserPassword"] = "correct-horse-battery",
+            SecurityChecks.DatabasePasswordFromSecretsManager, "Resources/RDSMasterInstance/Properties/MasterUserPassword"),
         ["database password from a parameter"] = new(
             t =>
             {
                 t.Section("Parameters")["DBPassword"] = Obj(("Type", "String"), ("NoEcho", "true"));
-                t.Properties("Database")["MasterUserPassword"] = Ref("DBPassword");
+                t.Properties("RDSMasterInstance")["MasterUserPassword"] = Ref("DBPassword");
             },
-            SecurityChecks.DatabasePasswordFromSecretsManager, "Resources/Database/Properties/MasterUserPassword"),
+            SecurityChecks.DatabasePasswordFromSecretsManager, "Resources/RDSMasterInstance/Properties/MasterUserPassword"),
         ["database password Sub without a dynamic reference"] = new(
-            t => t.Properties("Database")["MasterUserPassword"] = Fn("Fn::Sub", "${AWS::StackName}-password"),
-            SecurityChecks.DatabasePasswordFromSecretsManager, "Resources/Database/Properties/MasterUserPassword"),
+            t => t.Properties("RDSMasterInstance")["MasterUserPassword"] = Fn("Fn::Sub", "${AWS::StackName}-password"),
+            SecurityChecks.DatabasePasswordFromSecretsManager, "Resources/RDSMasterInstance/Properties/MasterUserPassword"),
         ["database password from SSM plain text"] = new(
-            t => t.Properties("Database")["MasterUserPassword"] = "{{resolve:ssm:/metaflow/db-password}}",
-            SecurityChecks.DatabasePasswordFromSecretsManager, "Resources/Database/Properties/MasterUserPassword"),
+            t => t.Properties("RDSMasterInstance")["MasterUserPassword"] = "{{resolve:ssm:/metaflow/db-password}}",
+            SecurityChecks.DatabasePasswordFromSecretsManager, "Resources/RDSMasterInstance/Properties/MasterUserPassword"),
         ["database password literal in one branch"] = new(
-            t => t.Properties("Database")["MasterUserPassword"] = If("CreateNotebook", t.Properties("Database")["MasterUserPassword"], "changeme-changeme"),
-            SecurityChecks.DatabasePasswordFromSecretsManager, "Resources/Database/Properties/MasterUserPassword"),
+            t => t.Properties("RDSMasterInstance")["MasterUserPassword"] = If("CreateNotebook", t.Properties("RDSMasterInstance")["MasterUserPassword"], "changeme-changeme"),
+            SecurityChecks.DatabasePasswordFromSecretsManager, "Resources/RDSMasterInstance/Properties/MasterUserPassword"),
     };
 
     public static TheoryData<string> CaseNames => new(Cases.Keys);
@@ -164,7 +170,7 @@ public sealed class SecurityChecksTests
     {
         // AssumeRolePolicyDocument says who may assume the role; a '*' there grants no permissions.
         var template = RepositoryFiles.Template();
-        var trust = template.Properties("BatchJobRole")["AssumeRolePolicyDocument"].Map()["Statement"].List()[0].Map();
+        var trust = template.Properties("BatchS3TaskRole")["AssumeRolePolicyDocument"].Map()["Statement"].List()[0].Map();
         trust["Action"] = "*";
         trust["Resource"] = "*";
 
@@ -179,7 +185,7 @@ public sealed class SecurityChecksTests
     public void OtherSecretsManagerPasswordsPass(string form)
     {
         var template = RepositoryFiles.Template();
-        var properties = template.Properties("Database");
+        var properties = template.Properties("RDSMasterInstance");
         switch (form)
         {
             case "managed":
@@ -187,13 +193,13 @@ public sealed class SecurityChecksTests
                 properties["ManageMasterUserPassword"] = "true";
                 break;
             case "join":
-                properties["MasterUserPassword"] = Fn("Fn::Join", Arr("", Arr("{{resolve:secretsmanager:", Ref("DatabaseSecret"), ":SecretString:password}}")));
+                properties["MasterUserPassword"] = Fn("Fn::Join", Arr("", Arr("{{resolve:secretsmanager:", Ref("MyRDSSecret"), ":SecretString:password}}")));
                 break;
             case "literal reference":
                 properties["MasterUserPassword"] = "{{resolve:secretsmanager:metaflow-db:SecretString:password}}";
                 break;
             case "sub with variables":
-                properties["MasterUserPassword"] = Fn("Fn::Sub", Arr("{{resolve:secretsmanager:${Secret}:SecretString:password}}", Obj(("Secret", Ref("DatabaseSecret")))));
+                properties["MasterUserPassword"] = Fn("Fn::Sub", Arr("{{resolve:secretsmanager:${Secret}:SecretString:password}}", Obj(("Secret", Ref("MyRDSSecret")))));
                 break;
         }
 
@@ -204,7 +210,7 @@ public sealed class SecurityChecksTests
     public void RetainedDatabaseKeepsItsData()
     {
         var template = RepositoryFiles.Template();
-        template.Resource("Database")["DeletionPolicy"] = "Retain";
+        template.Resource("RDSMasterInstance")["DeletionPolicy"] = "Retain";
 
         Assert.Empty(SecurityChecks.Check(template));
     }

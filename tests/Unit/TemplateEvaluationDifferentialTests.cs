@@ -50,7 +50,8 @@ public sealed class TemplateEvaluationDifferentialTests
         Assert.Empty(sandbox.Refused);
         Assert.True(sandbox.Resources.Count > 30, $"only {sandbox.Resources.Count} resources evaluated");
         Assert.DoesNotContain(sandbox.Resources, r => r.Value == "!error");
-        Assert.Equal("s3://DataBucket-ref/metaflow", sandbox.Outputs["MetaflowDataStoreS3Url"]);
+        var bucket = path.Contains("0.1.0", StringComparison.Ordinal) ? "DataBucket" : "MetaflowS3Bucket"; // the upstream-compatible id from 0.2.0 on
+        Assert.Equal($"s3://{bucket}-ref/metaflow", sandbox.Outputs["MetaflowDataStoreS3Url"]);
         foreach (var (name, value) in given) Assert.Equal(value, sandbox.Values[name]);
     }
 

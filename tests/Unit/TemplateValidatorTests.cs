@@ -14,8 +14,8 @@ public sealed class TemplateValidatorTests
     private static readonly Dictionary<string, Case> Cases = new()
     {
         ["resource type misspelt"] = new(
-            t => t.Resource("DataBucket")["Type"] = "AWS::S3::Buckets",
-            TemplateValidator.UnknownResourceType, "Resources/DataBucket/Type"),
+            t => t.Resource("MetaflowS3Bucket")["Type"] = "AWS::S3::Buckets",
+            TemplateValidator.UnknownResourceType, "Resources/MetaflowS3Bucket/Type"),
         ["resource without a type"] = new(
             t => t.Resource("MetadataCluster").Remove("Type"),
             TemplateValidator.UnknownResourceType, "Resources/MetadataCluster/Type"),
@@ -23,11 +23,11 @@ public sealed class TemplateValidatorTests
             t => t.AddResource("Handler", "AWS::Serverless::Function", Obj(("Runtime", "python3.12"))),
             TemplateValidator.UnknownResourceType, "Resources/Handler/Type"),
         ["property misspelt"] = new(
-            t => Rename(t.Properties("DataBucket"), "VersioningConfiguration", "VersioningConfig"),
-            TemplateValidator.UnknownProperty, "Resources/DataBucket/Properties/VersioningConfig"),
+            t => Rename(t.Properties("MetaflowS3Bucket"), "VersioningConfiguration", "VersioningConfig"),
+            TemplateValidator.UnknownProperty, "Resources/MetaflowS3Bucket/Properties/VersioningConfig"),
         ["property of another type"] = new(
-            t => t.Properties("StepFunctionsStateTable")["BucketName"] = "not-a-table-property",
-            TemplateValidator.UnknownProperty, "Resources/StepFunctionsStateTable/Properties/BucketName"),
+            t => t.Properties("StepFunctionsStateDDB")["BucketName"] = "not-a-table-property",
+            TemplateValidator.UnknownProperty, "Resources/StepFunctionsStateDDB/Properties/BucketName"),
         ["required property removed"] = new(
             t => t.Properties("BatchSecurityGroup").Remove("GroupDescription"),
             TemplateValidator.MissingRequiredProperty, "Resources/BatchSecurityGroup/Properties/GroupDescription"),
@@ -38,11 +38,11 @@ public sealed class TemplateValidatorTests
             t => t.Properties("MigrationFunction")["Role"] = If("IsFargate", Ref("AWS::NoValue"), Fn("Fn::GetAtt", Arr("MigrationFunctionRole", "Arn"))),
             TemplateValidator.MissingRequiredProperty, "Resources/MigrationFunction/Properties/Role"),
         ["GetAtt attribute misspelt in an output"] = new(
-            t => t.Output("ECSJobRoleForBatchJobs")["Value"] = Fn("Fn::GetAtt", Arr("BatchJobRole", "Arnn")),
+            t => t.Output("ECSJobRoleForBatchJobs")["Value"] = Fn("Fn::GetAtt", Arr("BatchS3TaskRole", "Arnn")),
             TemplateValidator.UnknownAttribute, "Outputs/ECSJobRoleForBatchJobs/Value"),
         ["GetAtt nested attribute misspelt"] = new(
             t => t.Properties("MetadataTaskDefinition")["ContainerDefinitions"].List()[0].Map()["Environment"].List()[0].Map()["Value"]
-                = Fn("Fn::GetAtt", Arr("Database", "Endpoint.Addr")),
+                = Fn("Fn::GetAtt", Arr("RDSMasterInstance", "Endpoint.Addr")),
             TemplateValidator.UnknownAttribute, "Resources/MetadataTaskDefinition/Properties/ContainerDefinitions/0/Environment/0/Value"),
         ["GetAtt string form with a wrong attribute"] = new(
             t => t.Properties("Notebook")["RoleArn"] = Fn("Fn::GetAtt", "NotebookRole.ARN"),
@@ -52,8 +52,8 @@ public sealed class TemplateValidatorTests
                 = Fn("Fn::Sub", "http://${ServiceLoadBalancer.DnsName}:8082"),
             TemplateValidator.UnknownAttribute, "Resources/MigrationFunction/Properties/Environment/Variables/MIGRATION_BASE_URL"),
         ["Ref to a resource that does not exist"] = new(
-            t => t.Properties("DatabaseSubnetGroup")["SubnetIds"] = Arr(Ref("Subnet1"), Ref("Subnet3")),
-            TemplateValidator.UnresolvedReference, "Resources/DatabaseSubnetGroup/Properties/SubnetIds/1"),
+            t => t.Properties("DBSubnetGroup")["SubnetIds"] = Arr(Ref("Subnet1"), Ref("Subnet3")),
+            TemplateValidator.UnresolvedReference, "Resources/DBSubnetGroup/Properties/SubnetIds/1"),
         ["Ref to a misspelt pseudo parameter"] = new(
             t => t.Properties("MetadataLogGroup")["LogGroupName"] = Ref("AWS::Regoin"),
             TemplateValidator.UnresolvedReference, "Resources/MetadataLogGroup/Properties/LogGroupName"),
@@ -130,8 +130,8 @@ public sealed class TemplateValidatorTests
     public void MessagesSuggestTheNameThatWasMeant()
     {
         var template = RepositoryFiles.Template();
-        Rename(template.Properties("DataBucket"), "VersioningConfiguration", "versioningConfiguration");
-        template.Output("ECSJobRoleForBatchJobs")["Value"] = Fn("Fn::GetAtt", Arr("BatchJobRole", "Arnn"));
+        Rename(template.Properties("MetaflowS3Bucket"), "VersioningConfiguration", "versioningConfiguration");
+        template.Output("ECSJobRoleForBatchJobs")["Value"] = Fn("Fn::GetAtt", Arr("BatchS3TaskRole", "Arnn"));
 
         var messages = TemplateValidator.Validate(template, RepositoryFiles.Specification).Select(f => f.Message).ToList();
 

@@ -1,7 +1,8 @@
 using System.Management.Automation;
-using MetaflowAws.Engine;
+using MetaflowAws.Cmdlets.Capabilities;
 using MetaflowAws.Engine.Config;
 using MetaflowAws.Engine.Stacks;
+using MetaflowAws.Engine;
 
 namespace MetaflowAws.Cmdlets.Commands;
 
@@ -18,14 +19,17 @@ namespace MetaflowAws.Cmdlets.Commands;
 // EndpointUrl is null binds those to the common parameters and then fails the mandatory -InputObject.
 [Cmdlet(VerbsData.Export, "MetaflowConfig", DefaultParameterSetName = PipelineSet, SupportsShouldProcess = true)]
 [OutputType("MetaflowAws.Engine.Config.MetaflowConfig")]
-public sealed class ExportMetaflowConfig : ConfigCmdlet
+public sealed class ExportMetaflowConfig : MetaflowCmdlet
 {
+    private readonly ConfigLocationParameters _config = new();
+
+    private protected override IReadOnlyList<object> Capabilities => [_config];
+
     private const string PipelineSet = "Pipeline";
     private const string StackSet = "StackName";
 
     private readonly List<MetaflowStackOutput> _outputs = [];
-    private readonly Dictionary<string, string> _writtenFrom = new(StringComparer.Ordinal);
-    private MetaflowConfigLocation? _location;
+    private ConfigExport? _export;
 
     /// <summary>Gets or sets the name or id of the stack whose outputs configure Metaflow.</summary>
     [Parameter(Mandatory = true, Position = 0, ParameterSetName = StackSet)]
@@ -52,11 +56,8 @@ public sealed class ExportMetaflowConfig : ConfigCmdlet
     protected override void BeginProcessing()
     {
         base.BeginProcessing();
-        Guard(() => _location = ConfigLocation(), terminating: true);
+        Guard(() => _export = new ConfigExport(_config.Resolve(this), Force), terminating: true);
     }
-
-    /// <summary>The stack name given to piped outputs that do not say which stack they come from.</summary>
-    private const string PipedOutputs = "(piped outputs)";
 
     protected override void ProcessRecord()
     {
@@ -76,22 +77,11 @@ public sealed class ExportMetaflowConfig : ConfigCmdlet
                     case MetaflowStack stack: ExportStack(stack.StackId); break;
                     case string name: ExportStack(name); break;
                     default:
-                        // Someone else's output object: AWS.Tools' Amazon.CloudFormation.Model.Output, a pscustomobject
-                        // with OutputKey and OutputValue, a row of 'aws cloudformation describe-stacks' JSON.
-                        if (input.Properties["OutputKey"]?.Value is string { Length: > 0 } key && input.Properties["OutputValue"]?.Value is { } value)
-                        {
-                            var description = input.Properties["Description"]?.Value?.ToString();
-                            _outputs.Add(new MetaflowStackOutput
-                            {
-                                StackName = input.Properties["StackName"]?.Value?.ToString() ?? PipedOutputs,
-                                Region = input.Properties["Region"]?.Value?.ToString() ?? "",
-                                OutputKey = key,
-                                OutputValue = value.ToString() ?? "",
-                                Description = description,
-                                ConfigKey = ConfigKeys.For(key, description),
-                            });
-                        }
-                        else if (input.Properties["StackName"]?.Value is string { Length: > 0 } stackName) ExportStack(stackName);
+                        // Anyone's objects, by property name: outputs (OutputKey/OutputValue), or stacks (StackName).
+                        string? Property(string name) => input.Properties[name]?.Value?.ToString();
+                        if (Property("OutputKey") is { Length: > 0 } key && Property("OutputValue") is { } value)
+                            _outputs.Add(ConfigSettings.ForeignOutput(key, value, Property("Description"), Property("StackName"), Property("Region")));
+                        else if (Property("StackName") is { Length: > 0 } stackName) ExportStack(stackName);
                         else
                             throw new MetaflowException(ErrorIds.InvalidParameter,
                                 $"-InputObject of type {input.BaseObject.GetType().Name} is not a stack, a stack name or a stack output (an object with OutputKey and OutputValue). Pipe Get-MetaflowStack or Get-MetaflowStackOutput, or give -StackName.",
@@ -125,38 +115,17 @@ public sealed class ExportMetaflowConfig : ConfigCmdlet
     {
         var service = StackService.Create(ResolveSession());
         var stack = Run(ct => service.GetAsync(nameOrId, ct));
-        // The upstream template gives a Fargate stack no output for the task execution role Metaflow's Fargate jobs need.
-        if (stack.Parameters.GetValueOrDefault("BatchType") == "fargate" && stack.Outputs.All(o => o.OutputKey != "ECSFargateExecutionRoleArn"))
-            WriteWarning($"Stack '{stack.StackName}'{(stack.Origin == MetaflowStack.UpstreamOrigin ? " (the metaflow-tools template)" : "")} runs AWS Batch on Fargate but has no " +
-                         $"ECSFargateExecutionRoleArn output, so {ConfigKeys.FargateExecutionRole} is not written and Metaflow's Fargate jobs cannot start. " +
-                         $"Set it to the stack's ECS task execution role ARN (IAM console, or 'aws cloudformation describe-stack-resources --stack-name {stack.StackName}'), " +
-                         $"or upgrade the stack with 'Update-MetaflowStack -StackName {stack.StackName} -UseBundledTemplate', which adds the output.");
+        foreach (var warning in ConfigSettings.Missing(stack)) WriteWarning(warning);
         Export(ConfigSettings.FromStack(stack), stack.StackName);
     }
 
     private void Export(IReadOnlyDictionary<string, string> settings, string stackName)
     {
-        var location = _location!;
-        if (_writtenFrom.TryGetValue(location.Path, out var earlier) && earlier != stackName)
-            throw new MetaflowException(ErrorIds.MultipleStacks,
-                $"Stack '{stackName}' would overwrite the settings just written to '{location.Path}' from stack '{earlier}'. Export each stack to its own profile: ... | Export-MetaflowConfig -MetaflowProfile <name>.",
-                ErrorKind.InvalidOperation, stackName);
-
-        var changes = MetaflowConfigFile.Plan(location.Path, settings, Force);
-        if (!ShouldProcess(location.Path, $"{changes.Describe()} from stack {stackName}")) return;
-
-        var result = MetaflowConfigFile.Write(location.Path, settings, Force, Cancellation);
-        _writtenFrom[location.Path] = stackName;
-        if (result.Changes.ReplacesUnreadableFile)
-            WriteWarning($"Replaced '{location.Path}', which was not a valid Metaflow config; the previous file is kept as '{result.BackupPath}'.");
-        foreach (var key in result.Changes.Added) WriteVerbose($"{key} = {Show(key, settings[key])} (new)");
-        foreach (var key in result.Changes.Changed)
-            WriteVerbose($"{key} = {Show(key, settings[key])} (was {Show(key, result.Changes.PreviousValues[key])})");
-        WriteVerbose(result.Written
-            ? $"Wrote {location.Path}" + (result.BackupPath is null ? "" : $"; the previous file is kept as {result.BackupPath}")
-            : $"{location.Path} already holds these settings; it was left as it was.");
-        if (PassThru) WriteObject(MetaflowConfig.From(location, result.Settings).WithSecretsMasked());
+        var (_, action) = _export!.Plan(settings, stackName);
+        if (!ShouldProcess(_export.Location.Path, action)) return;
+        var (result, warnings, details) = _export.Write(settings, stackName, Cancellation);
+        foreach (var warning in warnings) WriteWarning(warning);
+        foreach (var detail in details) WriteVerbose(detail);
+        if (PassThru) WriteObject(MetaflowConfig.From(_export.Location, result.Settings).WithSecretsMasked());
     }
-
-    private static string Show(string key, string value) => MetaflowConfig.IsSecret(key) ? MetaflowConfig.MaskValue(value) : value;
 }

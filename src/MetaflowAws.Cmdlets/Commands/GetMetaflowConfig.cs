@@ -1,6 +1,7 @@
 using System.Management.Automation;
-using MetaflowAws.Engine;
+using MetaflowAws.Cmdlets.Capabilities;
 using MetaflowAws.Engine.Config;
+using MetaflowAws.Engine;
 
 namespace MetaflowAws.Cmdlets.Commands;
 
@@ -10,33 +11,29 @@ namespace MetaflowAws.Cmdlets.Commands;
 /// </summary>
 [Cmdlet(VerbsCommon.Get, "MetaflowConfig")]
 [OutputType("MetaflowAws.Engine.Config.MetaflowConfig")]
-public sealed class GetMetaflowConfig : PSCmdlet
+public sealed class GetMetaflowConfig : PSCmdlet, IDynamicParameters
 {
-    /// <summary>
-    /// Gets or sets the Metaflow profile to read (config_&lt;name&gt;.json); defaults to METAFLOW_PROFILE, else
-    /// the default profile (config.json).
-    /// </summary>
-    [Parameter(Position = 0)]
-    [ValidateNotNullOrEmpty]
-    [ArgumentCompleter(typeof(MetaflowProfileCompleter))]
-    public string? MetaflowProfile { get; set; }
+    private readonly ConfigLocationParameters _config = new();
+    private RuntimeDefinedParameterDictionary? _composed;
 
-    /// <summary>Gets or sets the folder of Metaflow's config files; defaults to METAFLOW_HOME, else ~/.metaflowconfig.</summary>
-    [Parameter]
-    [ValidateNotNullOrEmpty]
-    public string? MetaflowHome { get; set; }
+    /// <summary>-MetaflowHome and -MetaflowProfile, defined once for every config cmdlet; here -MetaflowProfile is the first positional parameter.</summary>
+    public object GetDynamicParameters() => _composed ??= ParameterComposition.Parameters([_config], new Dictionary<string, int> { ["MetaflowProfile"] = 0 });
 
     /// <summary>Gets or sets whether to show secret values (the metadata service's API key) instead of masking them.</summary>
     [Parameter]
     public SwitchParameter ShowSecrets { get; set; }
 
-    protected override void BeginProcessing() => Formats.Ensure(this);
+    protected override void BeginProcessing()
+    {
+        Formats.Ensure(this);
+        ParameterComposition.Bind(_composed, [_config]);
+    }
 
     protected override void ProcessRecord()
     {
         try
         {
-            var config = MetaflowConfigFile.Load(ConfigPaths.Resolve(this, MetaflowHome, MetaflowProfile));
+            var config = MetaflowConfigFile.Load(_config.Resolve(this));
             WriteObject(ShowSecrets ? config : config.WithSecretsMasked());
         }
         catch (MetaflowException ex)

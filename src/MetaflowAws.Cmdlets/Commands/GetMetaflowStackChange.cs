@@ -1,14 +1,24 @@
 using System.Management.Automation;
+using MetaflowAws.Cmdlets.Capabilities;
+using MetaflowAws.Engine.Operations;
 using MetaflowAws.Engine.Stacks;
-using MetaflowAws.Engine.Templates;
 
 namespace MetaflowAws.Cmdlets.Commands;
 
-/// <summary>Shows what Update-MetaflowStack would change, as objects, and changes nothing: the plan is worked out locally, read calls only.</summary>
+/// <summary>
+/// Shows what Update-MetaflowStack would change, as objects, and changes nothing: the engine's
+/// <see cref="StackUpdate"/> works the plan out locally, with read calls only (no change set, no staging bucket).
+/// </summary>
 [Cmdlet(VerbsCommon.Get, "MetaflowStackChange")]
 [OutputType("MetaflowAws.Engine.Stacks.MetaflowStackChange")]
-public sealed class GetMetaflowStackChange : TemplateCmdlet
+public sealed class GetMetaflowStackChange : MetaflowCmdlet
 {
+    private TemplateInputs? _template;
+
+    private TemplateInputs Template => _template ??= new(this);
+
+    private protected override IReadOnlyList<object> Capabilities => [Template];
+
     /// <summary>Gets or sets the stack name or id.</summary>
     [Parameter(Mandatory = true, Position = 0, ValueFromPipelineByPropertyName = true)]
     [ArgumentCompleter(typeof(StackNameCompleter))]
@@ -18,27 +28,12 @@ public sealed class GetMetaflowStackChange : TemplateCmdlet
     [Parameter]
     public SwitchParameter UseBundledTemplate { get; set; }
 
-    // This cmdlet never waits on a stack operation, so the waiting parameters of the base class are hidden:
-    // PowerShell takes parameters from the most derived property of a name, and these carry no [Parameter].
-    /// <summary>Not a parameter here: nothing is waited on.</summary>
-    public new int? TimeoutSec => null;
-
-    /// <summary>Not a parameter here: a change set writes no stack events.</summary>
-    public new SwitchParameter ShowEvents => default;
-
-    protected override void ProcessRecord()
+    protected override void ProcessRecord() => Guard(() =>
     {
-        Guard(() =>
-        {
-            var session = ResolveSession();
-            var service = StackService.Create(session);
-            var current = Run(ct => service.GetAsync(StackName, ct));
-            // The plan is worked out here, from the stack's template and parameters and the resource specification:
-            // a Get sends only read calls (no change set, no staging bucket).
-            var plan = PlanUpdate(service, current, UseBundledTemplate);
-            var changes = plan.Preview(TemplateInspection.LoadSpecification());
-            if (!changes.HasChanges) WriteVerbose($"No changes to stack '{current.StackName}'.");
-            foreach (var c in changes.Changes) WriteObject(c);
-        });
-    }
+        var session = ResolveSession();
+        var update = new StackUpdate(session, StackService.Create(session));
+        var plan = Run(ct => update.PlanAsync(Template.Input(StackName, UseBundledTemplate), current: null, ct));
+        if (!plan.Preview.HasChanges) WriteVerbose($"No changes to stack '{plan.Current.StackName}'.");
+        foreach (var change in plan.Preview.Changes) WriteObject(change);
+    });
 }

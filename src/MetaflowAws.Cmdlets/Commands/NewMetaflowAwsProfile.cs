@@ -54,51 +54,19 @@ public sealed class NewMetaflowAwsProfile : MetaflowCmdlet
     [Parameter]
     public SwitchParameter SkipCheck { get; set; }
 
-    protected override void ProcessRecord()
+    protected override void ProcessRecord() => Guard(() =>
     {
-        Guard(() =>
-        {
-            AwsConfigFile.ValidateProfileName(Name);
-            if (SourceProfile is not null && CredentialSource is not null)
-                throw new MetaflowException(ErrorIds.InvalidParameter, "Give -SourceProfile or -CredentialSource, not both: a profile takes its credentials from one place.",
-                    ErrorKind.InvalidArgument, SourceProfile);
-            if (SourceProfile is not null) AwsConfigFile.ValidateProfileName(SourceProfile);
-            if (ParameterSetName == FromRoleSet) TrustPolicy.Normalize(RoleArn, RoleArn.Split(':') is { Length: > 1 } a ? a[1] : "aws");
-
-            var session = ResolveSession();
-            var roleArn = ParameterSetName == FromRoleSet ? RoleArn
-                : UserRoleService.RoleArnOf(Run(ct => StackService.Create(session).GetAsync(StackName, ct)));
-            var request = new AwsProfileRequest(Name, roleArn,
-                CredentialSource is null ? SourceProfile ?? session.ProfileName : null,
-                CredentialSource ?? (SourceProfile is null && session.ProfileName is null ? "Environment" : null),
-                session.Region, ExternalId, RoleSessionName);
-
-            var path = AwsConfigFile.DefaultPath();
-            var current = File.Exists(path) ? File.ReadAllText(path) : "";
-            if (AwsConfigFile.HasProfile(current, Name) && !Force)
-                throw new MetaflowException(ErrorIds.ProfileExists,
-                    $"The AWS config file {path} already has a profile '{Name}'. Pass -Force to replace its settings (the file is backed up first), or choose another -Name.",
-                    ErrorKind.ResourceExists, Name);
-            var (_, settings) = AwsProfileService.Render(current, request);
-            if (!ShouldProcess(path, $"Write profile '{Name}': {string.Join(", ", settings.Select(s => $"{s.Item1} = {s.Item2}"))}")) return;
-            // Rendered again from the file as it is under the writer lock: another process may have changed it meanwhile.
-            var backup = AwsConfigFile.Update(path, latest =>
-            {
-                if (!Force && AwsConfigFile.HasProfile(latest, Name))
-                    throw new MetaflowException(ErrorIds.ProfileExists,
-                        $"Another process added a profile '{Name}' to {path} just now. Pass -Force to replace its settings, or choose another -Name.",
-                        ErrorKind.ResourceExists, Name);
-                return AwsProfileService.Render(latest, request).Text;
-            });
-
-            string? verified = null;
-            if (!SkipCheck)
-            {
-                verified = Run(ct => new AwsProfileService(session).VerifyAsync(request, ct));
-                WriteVerbose($"Profile '{Name}' works: it is {verified}.");
-            }
-            WriteObject(new MetaflowAwsProfile(Name, roleArn, request.SourceProfile, request.CredentialSource, request.Region,
-                ExternalId is not null, path, backup, verified));
-        });
-    }
+        if (ParameterSetName == FromRoleSet) TrustPolicy.Normalize(RoleArn, RoleArn.Split(':') is { Length: > 1 } a ? a[1] : "aws");
+        var session = ResolveSession();
+        var roleArn = ParameterSetName == FromRoleSet ? RoleArn
+            : UserRoleService.RoleArnOf(Run(ct => StackService.Create(session).GetAsync(StackName, ct)));
+        var profiles = new AwsProfileService(session);
+        var plan = profiles.Plan(Name, roleArn, SourceProfile, CredentialSource, ExternalId, RoleSessionName, Force);
+        if (!ShouldProcess(plan.ConfigPath, plan.Action)) return;
+        var backup = AwsProfileService.Write(plan);
+        var verified = SkipCheck ? null : Run(ct => profiles.VerifyAsync(plan.Request, ct));
+        if (verified is not null) WriteVerbose($"Profile '{Name}' works: it is {verified}.");
+        var r = plan.Request;
+        WriteObject(new MetaflowAwsProfile(Name, roleArn, r.SourceProfile, r.CredentialSource, r.Region, ExternalId is not null, plan.ConfigPath, backup, verified));
+    });
 }

@@ -1,14 +1,27 @@
 using System.Management.Automation;
-using MetaflowAws.Engine;
+using MetaflowAws.Cmdlets.Capabilities;
+using MetaflowAws.Engine.Operations;
 using MetaflowAws.Engine.Stacks;
 
 namespace MetaflowAws.Cmdlets.Commands;
 
-/// <summary>Deploys Metaflow: creates the stack from the bundled template (or -TemplatePath), waits with progress, returns the stack.</summary>
+/// <summary>
+/// Deploys Metaflow: creates the stack from the bundled template (or -TemplatePath), waits with progress, returns the
+/// stack. The work is the engine's <see cref="StackCreation"/>: plan (read calls only), confirm here, execute.
+/// </summary>
 [Cmdlet(VerbsCommon.New, "MetaflowStack", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Medium)]
 [OutputType("MetaflowAws.Engine.Stacks.MetaflowStack")]
-public sealed class NewMetaflowStack : TemplateCmdlet
+public sealed class NewMetaflowStack : MetaflowCmdlet
 {
+    private TemplateInputs? _template;
+    private StackWatch? _watch;
+
+    private TemplateInputs Template => _template ??= new(this);
+
+    private StackWatch Watch => _watch ??= new(this);
+
+    private protected override IReadOnlyList<object> Capabilities => [Template, Watch];
+
     /// <summary>Gets or sets the name of the stack to create.</summary>
     [Parameter(Mandatory = true, Position = 0, ValueFromPipelineByPropertyName = true)]
     public string StackName { get; set; } = "";
@@ -25,14 +38,12 @@ public sealed class NewMetaflowStack : TemplateCmdlet
     [Parameter]
     public SwitchParameter Force { get; set; }
 
-    protected override void ProcessRecord()
+    protected override void ProcessRecord() => Guard(() =>
     {
-        Guard(() =>
-        {
-            var session = ResolveSession();
-            var result = CreateFlow(session, StackService.Create(session), StackName, DisableRollback, Force, NoWait,
-                Timeout);
-            if (result is not null) WriteObject(result);
-        });
-    }
+        var session = ResolveSession();
+        var creation = new StackCreation(session, StackService.Create(session));
+        var input = Template.Input(StackName) with { DisableRollback = DisableRollback, Force = Force };
+        var plan = Run(ct => creation.PlanAsync(input, ct));
+        if (Deploying.Create(this, session, creation, plan, Watch.Follow(NoWait)) is { } stack) WriteObject(stack);
+    });
 }

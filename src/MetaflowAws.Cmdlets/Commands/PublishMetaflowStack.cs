@@ -1,13 +1,27 @@
 using System.Management.Automation;
+using MetaflowAws.Cmdlets.Capabilities;
+using MetaflowAws.Engine.Operations;
 using MetaflowAws.Engine.Stacks;
 
 namespace MetaflowAws.Cmdlets.Commands;
 
-/// <summary>Creates the stack when it does not exist and updates it when it does: one idempotent command for ops scripts.</summary>
+/// <summary>
+/// Creates the stack when it does not exist and updates it when it does: one idempotent command for ops scripts.
+/// The engine's <see cref="StackPublication"/> decides which and plans it; this cmdlet confirms.
+/// </summary>
 [Cmdlet(VerbsData.Publish, "MetaflowStack", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Medium)]
 [OutputType("MetaflowAws.Engine.Stacks.MetaflowStack")]
-public sealed class PublishMetaflowStack : TemplateCmdlet
+public sealed class PublishMetaflowStack : MetaflowCmdlet
 {
+    private TemplateInputs? _template;
+    private StackWatch? _watch;
+
+    private TemplateInputs Template => _template ??= new(this);
+
+    private StackWatch Watch => _watch ??= new(this);
+
+    private protected override IReadOnlyList<object> Capabilities => [Template, Watch];
+
     /// <summary>Gets or sets the stack name.</summary>
     [Parameter(Mandatory = true, Position = 0, ValueFromPipelineByPropertyName = true)]
     public string StackName { get; set; } = "";
@@ -16,22 +30,26 @@ public sealed class PublishMetaflowStack : TemplateCmdlet
     [Parameter]
     public SwitchParameter UseBundledTemplate { get; set; }
 
+    /// <summary>
+    /// Gets or sets whether the update may remove or replace resources that hold data or ids in use (bucket, database and
+    /// its secret, DynamoDB table, VPC, subnets, job queue, the roles in the Metaflow config). Without it such an update
+    /// is refused before anything changes; with it, it is confirmed as a high-impact change.
+    /// </summary>
+    [Parameter]
+    public SwitchParameter AllowDataReplacement { get; set; }
+
     /// <summary>Gets or sets whether to return as soon as the operation started.</summary>
     [Parameter]
     public SwitchParameter NoWait { get; set; }
 
-    protected override void ProcessRecord()
+    protected override void ProcessRecord() => Guard(() =>
     {
-        Guard(() =>
-        {
-            var session = ResolveSession();
-            var service = StackService.Create(session);
-            var timeout = Timeout;
-            var current = Run(ct => service.FindAsync(StackName, ct));
-            var result = current is null || IsFailedCreate(current.Status)
-                ? CreateFlow(session, service, StackName, disableRollback: false, force: current is not null, NoWait, timeout)
-                : UpdateFlow(session, service, current, UseBundledTemplate, NoWait, timeout);
-            if (result is not null) WriteObject(result);
-        });
-    }
+        var session = ResolveSession();
+        var publication = new StackPublication(session, StackService.Create(session));
+        var (create, update) = Run(ct => publication.PlanAsync(Template.Input(StackName, UseBundledTemplate) with { AllowDataReplacement = AllowDataReplacement }, ct));
+        var result = create is not null
+            ? Deploying.Create(this, session, publication.Creation, create, Watch.Follow(NoWait))
+            : Deploying.Update(this, publication.Update, update!, Watch.Follow(NoWait))?.Stack;
+        if (result is not null) WriteObject(result);
+    });
 }

@@ -1,14 +1,24 @@
 using System.Management.Automation;
-using MetaflowAws.Engine;
+using MetaflowAws.Cmdlets.Capabilities;
+using MetaflowAws.Engine.Operations;
 using MetaflowAws.Engine.Stacks;
 
 namespace MetaflowAws.Cmdlets.Commands;
 
-/// <summary>Finishes the rollback of a stack in UPDATE_ROLLBACK_FAILED (ContinueUpdateRollback), skipping resources that cannot roll back.</summary>
+/// <summary>
+/// Finishes the rollback of a stack in UPDATE_ROLLBACK_FAILED (ContinueUpdateRollback), skipping resources that cannot
+/// roll back. The engine's <see cref="StackAttachment"/> checks, resumes and follows it.
+/// </summary>
 [Cmdlet(VerbsLifecycle.Resume, "MetaflowStackRollback", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.High)]
 [OutputType("MetaflowAws.Engine.Stacks.MetaflowStack")]
-public sealed class ResumeMetaflowStackRollback : StackCmdlet
+public sealed class ResumeMetaflowStackRollback : MetaflowCmdlet
 {
+    private StackWatch? _watch;
+
+    private StackWatch Watch => _watch ??= new(this);
+
+    private protected override IReadOnlyList<object> Capabilities => [Watch];
+
     /// <summary>Gets or sets the stack name or id.</summary>
     [Parameter(Mandatory = true, Position = 0, ValueFromPipelineByPropertyName = true)]
     [ArgumentCompleter(typeof(StackNameCompleter))]
@@ -18,28 +28,13 @@ public sealed class ResumeMetaflowStackRollback : StackCmdlet
     [Parameter]
     public string[]? SkipResource { get; set; }
 
-    private static readonly IReadOnlySet<string> Success = new HashSet<string> { "UPDATE_ROLLBACK_COMPLETE" };
-
-    protected override void ProcessRecord()
+    protected override void ProcessRecord() => Guard(() =>
     {
-        Guard(() =>
-        {
-            var service = StackService.Create(ResolveSession());
-            var stack = Run(ct => service.GetAsync(StackName, ct));
-            if (stack.Status != "UPDATE_ROLLBACK_FAILED")
-                throw new MetaflowException(ErrorIds.StackNotUpdatable,
-                    $"Stack '{stack.StackName}' is {stack.Status}; only a stack in UPDATE_ROLLBACK_FAILED has a rollback to resume.",
-                    ErrorKind.InvalidOperation, stack.StackName);
-            var skip = SkipResource ?? [];
-            if (!ShouldProcess(stack.StackName, "Continue the update rollback" + (skip.Length > 0 ? $", skipping {string.Join(", ", skip)} (they are left as they are)" : "")))
-                return;
-            var result = Run(async ct =>
-            {
-                var after = await service.NewestEventIdAsync(stack.StackId, ct).ConfigureAwait(false);
-                await service.ContinueRollbackAsync(stack.StackId, stack.StackName, skip, ct).ConfigureAwait(false);
-                return await WaitWithProgress(service, stack.StackId, stack.StackName, 0, Timeout, ct, after, Success, "Rollback", justStarted: true);
-            });
-            WriteObject(result);
-        });
-    }
+        var attachment = new StackAttachment(StackService.Create(ResolveSession()));
+        var stack = Run(ct => attachment.PlanResumeAsync(StackName, ct));
+        var skip = SkipResource ?? [];
+        if (!ShouldProcess(stack.StackName, "Continue the update rollback" + (skip.Length > 0 ? $", skipping {string.Join(", ", skip)} (they are left as they are)" : "")))
+            return;
+        WriteObject(Run(ct => attachment.ResumeAsync(stack, skip, Watch, ct)));
+    });
 }

@@ -1,5 +1,6 @@
 using System.Management.Automation;
 using System.Security;
+using MetaflowAws.Cmdlets.Capabilities;
 using MetaflowAws.Engine.Config;
 using MetaflowAws.Engine.PostDeploy;
 using MetaflowAws.Engine.Stacks;
@@ -12,8 +13,12 @@ namespace MetaflowAws.Cmdlets.Commands;
 /// </summary>
 [Cmdlet(VerbsCommon.Set, "MetaflowApiKey", SupportsShouldProcess = true)]
 [OutputType(typeof(SecureString))]
-public sealed class SetMetaflowApiKey : ConfigCmdlet
+public sealed class SetMetaflowApiKey : MetaflowCmdlet
 {
+    private readonly ConfigLocationParameters _config = new();
+
+    private protected override IReadOnlyList<object> Capabilities => [_config];
+
     /// <summary>Gets or sets the stack (deployed with APIBasicAuth) whose key to fetch.</summary>
     [Parameter(Mandatory = true, Position = 0, ValueFromPipelineByPropertyName = true)]
     [ArgumentCompleter(typeof(StackNameCompleter))]
@@ -31,7 +36,7 @@ public sealed class SetMetaflowApiKey : ConfigCmdlet
     {
         Guard(() =>
         {
-            var location = ConfigLocation();
+            var location = _config.Resolve(this);
             var session = ResolveSession();
             var stack = Run(ct => StackService.Create(session).GetAsync(StackName, ct));
             var keyId = ApiKeyService.KeyIdOf(stack);

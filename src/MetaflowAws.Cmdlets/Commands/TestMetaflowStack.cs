@@ -1,5 +1,6 @@
 using System.Management.Automation;
 using System.Net.Http;
+using MetaflowAws.Cmdlets.Capabilities;
 using MetaflowAws.Engine.Checks;
 using MetaflowAws.Engine.Stacks;
 
@@ -12,8 +13,12 @@ namespace MetaflowAws.Cmdlets.Commands;
 /// </summary>
 [Cmdlet(VerbsDiagnostic.Test, "MetaflowStack")]
 [OutputType("MetaflowAws.Engine.Checks.MetaflowStackCheck")]
-public sealed class TestMetaflowStack : ConfigCmdlet
+public sealed class TestMetaflowStack : MetaflowCmdlet
 {
+    private readonly ConfigLocationParameters _config = new();
+
+    private protected override IReadOnlyList<object> Capabilities => [_config];
+
     private static readonly HttpClient Http = new() { Timeout = TimeSpan.FromSeconds(15) };
 
     /// <summary>Gets or sets the stack name or id.</summary>
@@ -33,7 +38,7 @@ public sealed class TestMetaflowStack : ConfigCmdlet
     {
         Guard(() =>
         {
-            var location = SkipConfig ? null : ConfigLocation();
+            var location = SkipConfig ? null : _config.Resolve(this);
             var session = ResolveSession();
             var checks = Run(async ct =>
             {

@@ -1,4 +1,6 @@
 using System.Management.Automation;
+using MetaflowAws.Cmdlets.Capabilities;
+using MetaflowAws.Engine.Operations;
 using MetaflowAws.Engine.PostDeploy;
 using MetaflowAws.Engine.Stacks;
 
@@ -6,12 +8,22 @@ namespace MetaflowAws.Cmdlets.Commands;
 
 /// <summary>
 /// Changes a Metaflow stack through a change set: parameters not given keep their values; the
-/// changes are shown (replacements of data called out) before anything runs; waits with progress.
+/// changes are shown (replacements of data called out) before anything runs; waits with progress. The work is the
+/// engine's <see cref="StackUpdate"/> (then <see cref="SchemaMigrationService"/> when the metadata image changed).
 /// </summary>
 [Cmdlet(VerbsData.Update, "MetaflowStack", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Medium)]
 [OutputType("MetaflowAws.Engine.Stacks.MetaflowStack")]
-public sealed class UpdateMetaflowStack : TemplateCmdlet
+public sealed class UpdateMetaflowStack : MetaflowCmdlet
 {
+    private TemplateInputs? _template;
+    private StackWatch? _watch;
+
+    private TemplateInputs Template => _template ??= new(this);
+
+    private StackWatch Watch => _watch ??= new(this);
+
+    private protected override IReadOnlyList<object> Capabilities => [Template, Watch];
+
     /// <summary>Gets or sets the stack name or id.</summary>
     [Parameter(Mandatory = true, Position = 0, ValueFromPipelineByPropertyName = true)]
     [ArgumentCompleter(typeof(StackNameCompleter))]
@@ -20,6 +32,14 @@ public sealed class UpdateMetaflowStack : TemplateCmdlet
     /// <summary>Gets or sets whether to update to the template bundled with this module version (by default the stack keeps its template).</summary>
     [Parameter]
     public SwitchParameter UseBundledTemplate { get; set; }
+
+    /// <summary>
+    /// Gets or sets whether the update may remove or replace resources that hold data or ids in use (bucket, database and
+    /// its secret, DynamoDB table, VPC, subnets, job queue, the roles in the Metaflow config). Without it such an update
+    /// is refused before anything changes; with it, it is confirmed as a high-impact change.
+    /// </summary>
+    [Parameter]
+    public SwitchParameter AllowDataReplacement { get; set; }
 
     /// <summary>Gets or sets whether to return as soon as the update started, without waiting.</summary>
     [Parameter]
@@ -30,19 +50,15 @@ public sealed class UpdateMetaflowStack : TemplateCmdlet
     [Parameter]
     public SwitchParameter SkipDbMigration { get; set; }
 
-    protected override void ProcessRecord()
+    protected override void ProcessRecord() => Guard(() =>
     {
-        Guard(() =>
-        {
-            var session = ResolveSession();
-            var service = StackService.Create(session);
-            var current = Run(ct => service.GetAsync(StackName, ct));
-            var result = UpdateFlow(session, service, current, UseBundledTemplate, NoWait, Timeout);
-            if (result is null) return;
-            WriteObject(result);
-            if (ImageChanged(current, result)) MigrateSchema(session, result);
-        });
-    }
+        var session = ResolveSession();
+        var update = new StackUpdate(session, StackService.Create(session));
+        var plan = Run(ct => update.PlanAsync(Template.Input(StackName, UseBundledTemplate) with { AllowDataReplacement = AllowDataReplacement }, current: null, ct));
+        if (Deploying.Update(this, update, plan, Watch.Follow(NoWait)) is not { } outcome) return;
+        WriteObject(outcome.Stack);
+        if (outcome.Changed && ImageChanged(plan.Current, outcome.Stack)) MigrateSchema(session, outcome.Stack);
+    });
 
     private static bool ImageChanged(MetaflowStack before, MetaflowStack after)
         => after.Status == "UPDATE_COMPLETE"

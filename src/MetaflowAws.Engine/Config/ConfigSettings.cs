@@ -27,6 +27,36 @@ public static class ConfigSettings
     /// S3 datastore root and METAFLOW_DEFAULT_METADATA=service with the service URL, never on their own
     /// (a service default without its URL would break Metaflow).
     /// </summary>
+    /// <summary>
+    /// Settings Metaflow needs that the stack does not give, with what to do: the upstream template gives a Fargate
+    /// stack no output for the task execution role Metaflow's Fargate jobs need.
+    /// </summary>
+    public static IReadOnlyList<string> Missing(MetaflowStack stack)
+    {
+        if (stack.Parameters.GetValueOrDefault("BatchType") != "fargate" || stack.Outputs.Any(o => o.OutputKey == "ECSFargateExecutionRoleArn")) return [];
+        return [$"Stack '{stack.StackName}'{(stack.Origin == MetaflowStack.UpstreamOrigin ? " (the metaflow-tools template)" : "")} runs AWS Batch on Fargate but has no " +
+                $"ECSFargateExecutionRoleArn output, so {ConfigKeys.FargateExecutionRole} is not written and Metaflow's Fargate jobs cannot start. " +
+                $"Set it to the stack's ECS task execution role ARN (IAM console, or 'aws cloudformation describe-stack-resources --stack-name {stack.StackName}'), " +
+                $"or upgrade the stack with 'Update-MetaflowStack -StackName {stack.StackName} -UseBundledTemplate', which adds the output."];
+    }
+
+    /// <summary>
+    /// Outputs that someone else's objects describe (AWS.Tools' Output, a pscustomobject with OutputKey and OutputValue,
+    /// a row of 'aws cloudformation describe-stacks' JSON), as ours; stackName when they do not say which stack.
+    /// </summary>
+    public static MetaflowStackOutput ForeignOutput(string key, string value, string? description, string? stackName, string? region) => new()
+    {
+        StackName = stackName ?? ForeignStack,
+        Region = region ?? "",
+        OutputKey = key,
+        OutputValue = value,
+        Description = description,
+        ConfigKey = ConfigKeys.For(key, description),
+    };
+
+    /// <summary>The stack name given to piped outputs that do not say which stack they come from.</summary>
+    public const string ForeignStack = "(piped outputs)";
+
     public static SortedDictionary<string, string> FromOutputs(IEnumerable<MetaflowStackOutput> outputs)
     {
         var result = new SortedDictionary<string, string>(StringComparer.Ordinal);

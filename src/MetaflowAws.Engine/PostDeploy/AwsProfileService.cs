@@ -13,6 +13,12 @@ public sealed record MetaflowAwsProfile(
 public sealed record AwsProfileRequest(
     string ProfileName, string RoleArn, string? SourceProfile, string? CredentialSource, string? Region, string? ExternalId, string? RoleSessionName);
 
+/// <summary>A profile worked out before the file is touched: the request, the file, the settings to write.</summary>
+public sealed record AwsProfilePlan(AwsProfileRequest Request, string ConfigPath, bool Force, IReadOnlyList<(string Key, string Value)> Settings)
+{
+    public string Action => $"Write profile '{Request.ProfileName}': {string.Join(", ", Settings.Select(s => $"{s.Key} = {s.Value}"))}";
+}
+
 /// <summary>Writes a profile that assumes a role and proves it works (STS AssumeRole, then GetCallerIdentity as the role).</summary>
 public sealed class AwsProfileService(AwsSession session)
 {
@@ -30,6 +36,45 @@ public sealed class AwsProfileService(AwsSession session)
         var remove = new[] { "source_profile", "credential_source", "external_id", "role_session_name" }
             .Where(k => settings.All(s => s.Item1 != k));
         return (AwsConfigFile.SetProfile(currentText, r.ProfileName, settings, remove), settings);
+    }
+
+    /// <summary>
+    /// New-MetaflowAwsProfile's plan: the names checked, where credentials come from (a source profile, a credential
+    /// source, else the caller's own profile or the environment), and the file refused when it has the profile unless forced.
+    /// </summary>
+    public AwsProfilePlan Plan(string name, string roleArn, string? sourceProfile, string? credentialSource, string? externalId, string? roleSessionName, bool force)
+    {
+        AwsConfigFile.ValidateProfileName(name);
+        if (sourceProfile is not null && credentialSource is not null)
+            throw new MetaflowException(ErrorIds.InvalidParameter, "Give -SourceProfile or -CredentialSource, not both: a profile takes its credentials from one place.",
+                ErrorKind.InvalidArgument, sourceProfile);
+        if (sourceProfile is not null) AwsConfigFile.ValidateProfileName(sourceProfile);
+        var request = new AwsProfileRequest(name, roleArn,
+            credentialSource is null ? sourceProfile ?? session.ProfileName : null,
+            credentialSource ?? (sourceProfile is null && session.ProfileName is null ? "Environment" : null),
+            session.Region, externalId, roleSessionName);
+        var path = AwsConfigFile.DefaultPath();
+        var current = File.Exists(path) ? File.ReadAllText(path) : "";
+        if (AwsConfigFile.HasProfile(current, name) && !force)
+            throw new MetaflowException(ErrorIds.ProfileExists,
+                $"The AWS config file {path} already has a profile '{name}'. Pass -Force to replace its settings (the file is backed up first), or choose another -Name.",
+                ErrorKind.ResourceExists, name);
+        return new AwsProfilePlan(request, path, force, Render(current, request).Settings);
+    }
+
+    /// <summary>Writes the confirmed plan (atomically, with a backup); the backup's path.</summary>
+    public static string? Write(AwsProfilePlan plan)
+    {
+        var name = plan.Request.ProfileName;
+        // Rendered again from the file as it is under the writer lock: another process may have changed it meanwhile.
+        return AwsConfigFile.Update(plan.ConfigPath, latest =>
+        {
+            if (!plan.Force && AwsConfigFile.HasProfile(latest, name))
+                throw new MetaflowException(ErrorIds.ProfileExists,
+                    $"Another process added a profile '{name}' to {plan.ConfigPath} just now. Pass -Force to replace its settings, or choose another -Name.",
+                    ErrorKind.ResourceExists, name);
+            return Render(latest, plan.Request).Text;
+        });
     }
 
     /// <summary>Assumes the role with the source credentials and asks STS who that is.</summary>

@@ -6,7 +6,7 @@ using MetaflowAws.Engine.PostDeploy;
 namespace MetaflowAws.Engine.Stacks;
 
 /// <summary>How far emptying a bucket has come.</summary>
-public sealed record EmptyBucketProgress(string Bucket, int Deleted, int Batches);
+public sealed record EmptyBucketProgress(string Bucket, int Deleted, int Batches, bool Done = false);
 
 /// <summary>
 /// Empties a (versioned) bucket completely — every object version and delete marker, in batches of
@@ -34,6 +34,7 @@ public sealed class DataBucket(AwsSession session)
             }
             catch (MetaflowException ex) when (ex.AwsErrorCode == "NoSuchBucket")
             {
+                progress?.Report(new EmptyBucketProgress(bucket, deleted, batches, Done: true));
                 return deleted; // already gone
             }
             var keys = (page.Versions ?? []).Select(v => new KeyVersion { Key = v.Key, VersionId = v.VersionId }).Take(BatchSize).ToList();
@@ -55,6 +56,7 @@ public sealed class DataBucket(AwsSession session)
         }
         await AwsErrors.Call(() => s3.DeleteBucketAsync(new DeleteBucketRequest { BucketName = bucket, ExpectedBucketOwner = expectedOwner }, ct),
             "s3:DeleteBucket", bucket, session).ConfigureAwait(false);
+        progress?.Report(new EmptyBucketProgress(bucket, deleted, batches, Done: true));
         return deleted;
     }
 

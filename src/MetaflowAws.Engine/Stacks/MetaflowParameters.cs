@@ -13,28 +13,77 @@ public static class MetaflowParameters
     /// <summary>The metadata service container image: a change means the database schema may need an upgrade.</summary>
     public const string ImageParameter = "MetadataServiceImage";
 
-    /// <summary>Template parameter → PowerShell parameter name.</summary>
-    public static readonly IReadOnlyDictionary<string, string> CmdletName = new Dictionary<string, string>(StringComparer.Ordinal)
+    /// <summary>Names the job queue (empty: CloudFormation names it); set to keep the name an upstream stack gave it.</summary>
+    public const string JobQueueNameParameter = "JobQueueName";
+
+    /// <summary>Whether the database is encrypted (default true); false keeps an unencrypted database of an upstream stack in place.</summary>
+    public const string DatabaseEncryptionParameter = "DBStorageEncrypted";
+
+    /// <summary>How the database credentials are generated: ours, or the metaflow-tools template's (kept so its secret is not regenerated).</summary>
+    public const string DatabaseCredentialsParameter = "DBCredentials";
+
+    /// <summary>
+    /// The one table of the deploy cmdlets' typed parameters: each PowerShell parameter, the template parameter(s)
+    /// it sets, and how its value is written. Everything else goes through -Parameter by template name.
+    /// </summary>
+    public static readonly IReadOnlyList<CmdletParameter> Map =
+    [
+        CmdletParameter.Text("BatchType", "BatchType"),
+        CmdletParameter.List("InstanceType", "ComputeEnvInstanceTypes"),
+        CmdletParameter.Number("MinVCpu", "MinVCPUBatch"),
+        CmdletParameter.Number("DesiredVCpu", "DesiredVCPUBatch"),
+        CmdletParameter.Number("MaxVCpu", "MaxVCPUBatch"),
+        CmdletParameter.Switch("DisableApiKey", "APIBasicAuth", on: "false", off: "true"),
+        CmdletParameter.Switch("EnableCustomRole", "CustomRole", on: "true", off: "false"),
+        CmdletParameter.Switch("NoSagemaker", "EnableSagemaker", on: "false", off: "true"),
+        CmdletParameter.Text("SagemakerInstanceType", "SagemakerInstance"),
+        CmdletParameter.Text("VpcCidr", "VPCCidr"),
+        new("SubnetCidr", ["Subnet1Cidr", "Subnet2Cidr"], v => v is string[] { Length: 2 } pair ? pair : []),
+        CmdletParameter.Text("IamPartition", "IAMPartition"),
+        CmdletParameter.Text("AdditionalWorkerPolicyArn", "AdditionalWorkerPolicyArn"),
+        CmdletParameter.Text(ImageParameter, ImageParameter),
+        CmdletParameter.Text("DatabaseInstanceClass", "DBInstanceClass"),
+        CmdletParameter.Text("DatabaseEngineVersion", "DBEngineVersion"),
+        CmdletParameter.Number("LogRetentionDays", "LogRetentionDays"),
+    ];
+
+    /// <summary>
+    /// Template parameters with no typed cmdlet parameter, given with -Parameter: they keep what an existing stack of
+    /// another template has (set by Update-MetaflowStack -UseBundledTemplate from the stack's own template).
+    /// </summary>
+    public static readonly IReadOnlySet<string> ParameterOnly = new HashSet<string>(StringComparer.Ordinal)
     {
-        ["APIBasicAuth"] = "DisableApiKey",
-        ["CustomRole"] = "EnableCustomRole",
-        ["EnableSagemaker"] = "NoSagemaker",
-        ["SagemakerInstance"] = "SagemakerInstanceType",
-        ["BatchType"] = "BatchType",
-        ["ComputeEnvInstanceTypes"] = "InstanceType",
-        ["MinVCPUBatch"] = "MinVCpu",
-        ["DesiredVCPUBatch"] = "DesiredVCpu",
-        ["MaxVCPUBatch"] = "MaxVCpu",
-        ["AdditionalWorkerPolicyArn"] = "AdditionalWorkerPolicyArn",
-        ["MetadataServiceImage"] = "MetadataServiceImage",
-        ["DBInstanceClass"] = "DatabaseInstanceClass",
-        ["DBEngineVersion"] = "DatabaseEngineVersion",
-        ["LogRetentionDays"] = "LogRetentionDays",
-        ["VPCCidr"] = "VpcCidr",
-        ["Subnet1Cidr"] = "SubnetCidr",
-        ["Subnet2Cidr"] = "SubnetCidr",
-        ["IAMPartition"] = "IamPartition",
+        JobQueueNameParameter, DatabaseEncryptionParameter, DatabaseCredentialsParameter,
     };
+
+    /// <summary>Template parameter → PowerShell parameter name (from <see cref="Map"/>).</summary>
+    public static readonly IReadOnlyDictionary<string, string> CmdletName =
+        Map.SelectMany(p => p.TemplateNames.Select(t => (t, p.Name))).ToDictionary(x => x.t, x => x.Name, StringComparer.Ordinal);
+
+    /// <summary>
+    /// The template values of the typed parameters the user gave (by PowerShell name, case-insensitive), merged with
+    /// -Parameter (by template name); the same parameter given both ways with different values is refused.
+    /// </summary>
+    public static Dictionary<string, string> ToTemplateValues(IReadOnlyDictionary<string, object?> given, IReadOnlyDictionary<string, string> byTemplateName)
+    {
+        var values = new Dictionary<string, string>(StringComparer.Ordinal);
+        var lookup = new Dictionary<string, object?>(given, StringComparer.OrdinalIgnoreCase);
+        foreach (var p in Map)
+        {
+            if (!lookup.TryGetValue(p.Name, out var value)) continue;
+            var written = p.Write(value);
+            for (var i = 0; i < written.Count && i < p.TemplateNames.Count; i++) values[p.TemplateNames[i]] = written[i];
+        }
+        foreach (var (key, value) in byTemplateName)
+        {
+            if (values.TryGetValue(key, out var typed) && typed != value)
+                throw new MetaflowException(ErrorIds.InvalidParameter,
+                    $"-Parameter {key}='{value}' conflicts with {Display(key)} '{typed}'. Give the value once.",
+                    ErrorKind.InvalidArgument, key);
+            values[key] = value;
+        }
+        return values;
+    }
 
     /// <summary>How an error names a template parameter: "-MaxVCpu (MaxVCPUBatch)" or "-Parameter Name".</summary>
     public static string Display(string templateName)
@@ -179,4 +228,20 @@ public readonly record struct Cidr(uint Network, int Prefix)
     }
 
     public override string ToString() => $"{Network >> 24}.{(Network >> 16) & 255}.{(Network >> 8) & 255}.{Network & 255}/{Prefix}";
+}
+
+/// <summary>A typed parameter of the deploy cmdlets: its PowerShell name, the template parameter(s) it sets, how its value is written.</summary>
+public sealed record CmdletParameter(string Name, IReadOnlyList<string> TemplateNames, Func<object?, IReadOnlyList<string>> Write)
+{
+    public static CmdletParameter Text(string name, string template) => new(name, [template], v => [v?.ToString() ?? ""]);
+
+    public static CmdletParameter Number(string name, string template)
+        => new(name, [template], v => [Convert.ToString(v, System.Globalization.CultureInfo.InvariantCulture) ?? ""]);
+
+    public static CmdletParameter List(string name, string template)
+        => new(name, [template], v => [string.Join(",", v as IEnumerable<string> ?? [])]);
+
+    /// <summary>A switch: the template value when it is on, and when it is given as -Name:$false.</summary>
+    public static CmdletParameter Switch(string name, string template, string on, string off)
+        => new(name, [template], v => [v is true ? on : off]);
 }

@@ -18,6 +18,13 @@ public sealed class MetaflowStackChange
     /// <summary>What caused the changes: parameters or resources referenced (e.g. VPCCidr, Vpc).</summary>
     public required IReadOnlyList<string> CausingEntities { get; init; }
 
+    /// <summary>
+    /// What the change puts at risk: <c>Data</c> (a bucket, database, table or the database's credentials removed or
+    /// replaced: the data is lost or left behind), <c>Identity</c> (a resource whose name or ARN the Metaflow config
+    /// and deployed flows use, or the network, removed or replaced: new ids break them), or <c>None</c>.
+    /// </summary>
+    public string Risk { get; init; } = ChangeRisks.None;
+
     /// <summary>True when this change replaces a resource that holds data (database, bucket, table).</summary>
     public bool ReplacesData => Replacement is "True" or "Conditional" && DataResourceTypes.Contains(ResourceType);
 
@@ -28,7 +35,16 @@ public sealed class MetaflowStackChange
 
     public override string ToString()
         => $"{Action} {LogicalResourceId} ({ResourceType})" + (Replacement is null ? "" : $" replacement {Replacement}")
-           + (ChangedProperties.Count > 0 ? $": {string.Join(", ", ChangedProperties)}" : "");
+           + (ChangedProperties.Count > 0 ? $": {string.Join(", ", ChangedProperties)}" : "")
+           + (Risk == ChangeRisks.None ? "" : $" [{Risk.ToUpperInvariant()} AT RISK]");
+
+    /// <summary>This change with its risk classified.</summary>
+    public MetaflowStackChange WithRisk(string risk) => new()
+    {
+        StackName = StackName, Action = Action, LogicalResourceId = LogicalResourceId, PhysicalResourceId = PhysicalResourceId,
+        ResourceType = ResourceType, Replacement = Replacement, ChangedProperties = ChangedProperties, ReplacementCause = ReplacementCause,
+        CausingEntities = CausingEntities, Risk = risk,
+    };
 }
 
 /// <summary>A change set read back: its id and changes, or that there is nothing to change.</summary>

@@ -34,6 +34,9 @@ public sealed class UpdatePlan
         ExpectedResources = expected;
     }
 
+    /// <summary>What the plan changed on its own, to tell the user (kept values a new template no longer takes).</summary>
+    public IReadOnlyList<string> Notes { get; private init; } = [];
+
     public UpdateRequest Request { get; }
     public TemplateDocument Template { get; }
     public string Body { get; }
@@ -65,6 +68,20 @@ public sealed class UpdatePlan
         foreach (var k in keep) merged[k] = previous[k];
 
         var (values, violations) = ParameterRules.Bind(template, merged);
+        // Moving to another template (an upstream stack to ours, an older version to this one): a kept value the new
+        // template does not take (e.g. a notebook type it no longer offers) gives way to its default, said out loud;
+        // values the user gave are never changed.
+        var notes = new List<string>();
+        if (request.TemplateBody is not null)
+            foreach (var v in violations.Where(v => keep.Contains(v.Parameter)).ToList())
+            {
+                keep.Remove(v.Parameter);
+                merged.Remove(v.Parameter);
+                var def = (declared.GetValueOrDefault(v.Parameter) as Dictionary<string, object?>)?.GetValueOrDefault("Default");
+                notes.Add($"{MetaflowParameters.Display(v.Parameter)} was '{previous[v.Parameter]}', which the new template does not take ({v.Constraint}); " +
+                          $"it becomes the template's default{(def is null ? "" : $" '{def}'")}. Give a value to choose another.");
+            }
+        if (notes.Count > 0) (values, violations) = ParameterRules.Bind(template, merged);
         if (violations.FirstOrDefault() is { } first)
             throw MetaflowParameters.Error(first, declared.GetValueOrDefault(first.Parameter) as Dictionary<string, object?> ?? new());
         if (MetaflowParameters.CrossChecks(values).FirstOrDefault() is { } cross) throw cross;
@@ -77,7 +94,7 @@ public sealed class UpdatePlan
         int expected;
         try { expected = TemplatePlan.ActiveResources(template, values, request.Current.Region, request.Current.StackName).Count; }
         catch (TemplateError) { expected = 0; }
-        return new UpdatePlan(request, template, body, parameters, values, DeploymentPlan.CapabilitiesFor(template), expected);
+        return new UpdatePlan(request, template, body, parameters, values, DeploymentPlan.CapabilitiesFor(template), expected) { Notes = notes };
     }
 
     /// <summary>

@@ -57,7 +57,7 @@ public static class SecurityChecks
                     CheckTlsOnly(id, resources, path, findings);
                     break;
                 case "AWS::RDS::DBInstance":
-                    CheckDatabase(resource, properties, path, findings);
+                    CheckDatabase(template, resource, properties, path, findings);
                     break;
                 case "AWS::EC2::SecurityGroup":
                     foreach (var (rule, rulePath, _) in Items(Get(properties, "SecurityGroupIngress"), $"{path}/Properties/SecurityGroupIngress"))
@@ -141,11 +141,13 @@ public static class SecurityChecks
 
     // ---------------------------------------------------------------- databases
 
-    private static void CheckDatabase(Dictionary<string, object?> resource, Dictionary<string, object?> properties, string path, List<TemplateFinding> findings)
+    private static void CheckDatabase(TemplateDocument template, Dictionary<string, object?> resource, Dictionary<string, object?> properties, string path, List<TemplateFinding> findings)
     {
         // An Aurora instance stores its data in its cluster: encryption and deletion snapshots are the cluster's settings.
         var inCluster = Get(properties, "DBClusterIdentifier") is not null;
-        if (!inCluster && !IsAlwaysTrue(Get(properties, "StorageEncrypted")))
+        // Encrypted unless the user turns it off on purpose (a parameter whose default encrypts: it keeps an existing
+        // unencrypted database in place, since RDS cannot encrypt one without making a new instance).
+        if (!inCluster && !IsTrueByDefault(template, Get(properties, "StorageEncrypted")))
             findings.Add(new(DatabaseEncrypted, $"{path}/Properties/StorageEncrypted",
                 "The database storage is not encrypted: set StorageEncrypted: true (it cannot be turned on later without a new instance)."));
 

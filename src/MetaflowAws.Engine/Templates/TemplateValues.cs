@@ -67,6 +67,58 @@ internal static class TemplateValues
     /// <summary>True when every value it can take is the literal true ("true" in YAML/JSON, any case).</summary>
     public static bool IsAlwaysTrue(object? value) => Alternatives(value).All(v => v is string s && s.Equals("true", StringComparison.OrdinalIgnoreCase));
 
+    /// <summary>
+    /// True when the value is always true, or is an Fn::If on a condition of the form Fn::Equals [Ref Parameter, value]
+    /// that the parameter's Default makes take a branch that is true: secure unless the user turns it off on purpose.
+    /// </summary>
+    public static bool IsTrueByDefault(TemplateDocument template, object? value)
+    {
+        if (IsAlwaysTrue(value)) return true;
+        if (!IsIntrinsic(value, out var fn, out var arg) || fn != "Fn::If" || arg is not List<object?> { Count: 3 } branches || branches[0] is not string condition)
+            return false;
+        if (!IsIntrinsic(template.Section("Conditions").GetValueOrDefault(condition), out var test, out var operands)
+            || test != "Fn::Equals" || operands is not List<object?> { Count: 2 } pair)
+            return false;
+        string? parameter = null, literal = null;
+        foreach (var side in pair)
+        {
+            if (IsIntrinsic(side, out var f, out var a) && f == "Ref" && a is string p) parameter = p;
+            else if (side is string s) literal = s;
+        }
+        if (parameter is null || literal is null) return false;
+        // A switch of its own: the parameter decides this condition only, and the condition this value only (tied to
+        // another feature, turning that feature off would silently turn this off too).
+        if (CountUses(template.Section("Resources"), condition, parameter) != (1, 0) || CountUses(template.Section("Outputs"), condition, parameter) != (0, 0)
+            || template.Section("Conditions").Count(c => c.Key != condition && CountUses(c.Value, condition, parameter) != (0, 0)) > 0)
+            return false;
+        var defaultValue = Get(template.Section("Parameters").GetValueOrDefault(parameter), "Default")?.ToString();
+        if (defaultValue is null) return false;
+        return IsAlwaysTrue(string.Equals(defaultValue, literal, StringComparison.Ordinal) ? branches[1] : branches[2]);
+    }
+
+    /// <summary>How often a node names a condition (Fn::If, Condition) and refers to a parameter (Ref).</summary>
+    private static (int Condition, int Parameter) CountUses(object? node, string condition, string parameter)
+    {
+        switch (node)
+        {
+            case Dictionary<string, object?> map:
+                var total = (0, 0);
+                foreach (var (key, value) in map)
+                {
+                    if (key == "Ref" && value as string == parameter) total.Item2++;
+                    if (key == "Condition" && value as string == condition) total.Item1++;
+                    if (key == "Fn::If" && value is List<object?> { Count: > 0 } l && l[0] as string == condition) total.Item1++;
+                    var (c, p) = CountUses(value, condition, parameter);
+                    total = (total.Item1 + c, total.Item2 + p);
+                }
+                return total;
+            case List<object?> list:
+                return list.Select(v => CountUses(v, condition, parameter)).Aggregate((0, 0), (a, b) => (a.Item1 + b.Item1, a.Item2 + b.Item2));
+            default:
+                return (0, 0);
+        }
+    }
+
     public static bool IsAlwaysFalse(object? value) => Alternatives(value).All(v => v is string s && s.Equals("false", StringComparison.OrdinalIgnoreCase));
 
     /// <summary>The resources of the template, each with its type ("" when it has none) and its Properties map.</summary>

@@ -1,10 +1,10 @@
 using System.Management.Automation;
 using MetaflowAws.Engine.Config;
 
-namespace MetaflowAws.Cmdlets;
+namespace MetaflowAws.Cmdlets.Capabilities;
 
-/// <summary>Cmdlets that read or write a Metaflow config profile as well as reaching AWS: -MetaflowHome, -MetaflowProfile.</summary>
-public abstract class ConfigCmdlet : MetaflowCmdlet
+/// <summary>The one definition of -MetaflowHome and -MetaflowProfile, for every cmdlet that reads or writes a Metaflow config.</summary>
+internal sealed class ConfigLocationParameters
 {
     /// <summary>
     /// Gets or sets the Metaflow profile (config_&lt;name&gt;.json); defaults to METAFLOW_PROFILE, else the default
@@ -20,6 +20,6 @@ public abstract class ConfigCmdlet : MetaflowCmdlet
     [ValidateNotNullOrEmpty]
     public string? MetaflowHome { get; set; }
 
-    /// <summary>The config file -MetaflowHome / -MetaflowProfile (or the environment) name.</summary>
-    internal MetaflowConfigLocation ConfigLocation() => ConfigPaths.Resolve(this, MetaflowHome, MetaflowProfile);
+    /// <summary>The config file these parameters (or the environment) name.</summary>
+    internal MetaflowConfigLocation Resolve(PSCmdlet cmdlet) => ConfigPaths.Resolve(cmdlet, MetaflowHome, MetaflowProfile);
 }

@@ -1,0 +1,213 @@
+using MetaflowAws.Engine.Aws;
+using MetaflowAws.Engine.Stacks;
+using MetaflowAws.Engine.Staging;
+using MetaflowAws.Engine.Templates;
+
+namespace MetaflowAws.Engine.Operations;
+
+/// <summary>An update worked out locally (read calls only): the change preview, what it puts at risk, the confirmation text.</summary>
+public sealed class UpdateOperationPlan
+{
+    internal UpdateOperationPlan(DeployInput input, MetaflowStack current, UpdatePlan update, StackChangePlan preview, IReadOnlyList<string> notes)
+    {
+        Notes = notes;
+        Input = input;
+        Current = current;
+        Update = update;
+        Preview = preview;
+        AtRisk = preview.Changes.Where(c => c.Risk != ChangeRisks.None).ToList();
+        Warnings = StackUpdate.ReplacementWarnings(preview.Changes);
+        var staging = update.NeedsStagingUpload
+            ? $" The template ({update.Template.ByteSize:N0} bytes) is first uploaded to {(input.TemplateBucket is null ? "the module's staging bucket" : "s3://" + input.TemplateBucket)}."
+            : "";
+        Action = "Update stack: " + preview.Summary() + staging;
+    }
+
+    public DeployInput Input { get; }
+
+    public MetaflowStack Current { get; }
+
+    public UpdatePlan Update { get; }
+
+    /// <summary>The changes as the resource specification predicts them.</summary>
+    public StackChangePlan Preview { get; }
+
+    /// <summary>What the plan decided on its own (values kept or given way), to tell the user before confirming.</summary>
+    public IReadOnlyList<string> Notes { get; }
+
+    /// <summary>Changes that remove or replace data-bearing or identity resources: refused unless allowed, then confirmed.</summary>
+    public IReadOnlyList<MetaflowStackChange> AtRisk { get; }
+
+    /// <summary>Refuses an update that puts data or identities at risk, unless the user allowed it explicitly.</summary>
+    public void EnsureAllowed() => StackUpdate.EnsureAllowed(Current.StackName, AtRisk, Input.AllowDataReplacement, "the preview");
+
+    /// <summary>The question a risky update is confirmed with.</summary>
+    public string RiskQuestion => $"This update of '{Current.StackName}' REMOVES OR REPLACES {AtRisk.Count} resource(s) holding data or ids in use: " +
+                                  string.Join("; ", AtRisk.Select(c => $"{c.LogicalResourceId} ({c.ResourceType}, {c.Risk})")) + ". Continue?";
+
+    /// <summary>Replacements to warn about before confirming, louder when they hold data.</summary>
+    public IReadOnlyList<string> Warnings { get; }
+
+    public string Action { get; }
+}
+
+/// <summary>The end of an update: the stack, and whether CloudFormation found anything to change.</summary>
+public sealed record UpdateOutcome(MetaflowStack Stack, bool Changed);
+
+/// <summary>Update-MetaflowStack's and Get-MetaflowStackChange's work: plan locally, then change set, execute, follow.</summary>
+public sealed class StackUpdate(AwsSession session, StackService service)
+{
+    /// <summary>Reads the stack and its template and predicts the changes; sends only read calls.</summary>
+    public async Task<UpdateOperationPlan> PlanAsync(DeployInput input, MetaflowStack? current, CancellationToken ct)
+    {
+        if (input.TemplateBucket is not null) TemplateStaging.ValidateBucketName(input.TemplateBucket);
+        current ??= await service.GetAsync(input.StackName, ct).ConfigureAwait(false);
+        EnsureUpdatable(current);
+
+        var path = input.TemplatePath ?? (input.UseBundledTemplate ? DeploymentPlan.DefaultTemplatePath() : null);
+        string? body = null;
+        if (path is not null) DeploymentPlan.LoadTemplate(path, out body);
+        var currentBody = await service.TemplateBodyAsync(current.StackId, ct).ConfigureAwait(false);
+        var kept = body is null ? [] : await KeptIdentitiesAsync(current, currentBody, body, input.Parameters, ct).ConfigureAwait(false);
+        var parameters = new Dictionary<string, string>(input.Parameters, StringComparer.Ordinal);
+        foreach (var (name, value, _) in kept) parameters[name] = value;
+        var update = UpdatePlan.Create(new UpdateRequest
+        {
+            Current = current,
+            TemplateBody = body,
+            TemplatePath = path,
+            CurrentTemplateBody = currentBody,
+            Parameters = parameters,
+            Tags = input.Tags,
+        });
+        var preview = update.Preview(TemplateInspection.LoadSpecification());
+        preview = preview with { Changes = ChangeRisks.Classify(preview.Changes, CurrentTemplate(currentBody, update)) };
+        return new UpdateOperationPlan(input, current, update, preview, [.. kept.Select(k => k.Note), .. update.Notes]);
+    }
+
+    /// <summary>
+    /// When a stack moves to another template (an upstream metaflow-tools stack to ours): the values that keep what it
+    /// has in place. A job queue the old template named keeps its name (deployed flows submit to its ARN); a database
+    /// the old template left unencrypted stays as it is (encryption cannot be turned on in place: RDS would make a new,
+    /// empty database), with the separate step that encrypts it explained. Values the user gave win.
+    /// </summary>
+    private async Task<List<(string Name, string Value, string Note)>> KeptIdentitiesAsync(MetaflowStack current, string currentBody, string nextBody,
+        IReadOnlyDictionary<string, string> given, CancellationToken ct)
+    {
+        var kept = new List<(string, string, string)>();
+        TemplateDocument before, next;
+        try { before = TemplateDocument.Parse(currentBody); next = TemplateDocument.Parse(nextBody); }
+        catch (TemplateFormatException) { return kept; }
+        var declared = next.Section("Parameters");
+        bool Open(string name) => declared.ContainsKey(name) && !given.ContainsKey(name) && !current.Parameters.ContainsKey(name);
+        var resources = before.Section("Resources").Where(r => r.Value is Dictionary<string, object?>)
+            .Select(r => (Id: r.Key, Type: ((Dictionary<string, object?>)r.Value!).GetValueOrDefault("Type") as string,
+                Properties: ((Dictionary<string, object?>)r.Value!).GetValueOrDefault("Properties") as Dictionary<string, object?> ?? []))
+            .ToList();
+
+        if (Open(MetaflowParameters.JobQueueNameParameter)
+            && resources.FirstOrDefault(r => r.Type == "AWS::Batch::JobQueue" && r.Properties.ContainsKey("JobQueueName")) is { Id: not null } queue)
+        {
+            var physical = (await service.ResourcesAsync(current.StackId, ct).ConfigureAwait(false))
+                .FirstOrDefault(r => r.LogicalResourceId == queue.Id)?.PhysicalResourceId;
+            if (physical?.Split('/')[^1] is { Length: > 0 } name)
+                kept.Add((MetaflowParameters.JobQueueNameParameter, name,
+                    $"The job queue keeps its name '{name}' (-Parameter {MetaflowParameters.JobQueueNameParameter}), so its ARN, which deployed flows and the Metaflow config use, stays."));
+        }
+        if (Open(MetaflowParameters.DatabaseEncryptionParameter)
+            && resources.FirstOrDefault(r => r.Type == "AWS::RDS::DBInstance") is { Id: not null } db
+            && !ResourceIsTrue(db.Properties.GetValueOrDefault("StorageEncrypted")))
+            kept.Add((MetaflowParameters.DatabaseEncryptionParameter, "false",
+                $"The database {db.Id} is not encrypted and stays so: RDS cannot encrypt a database in place, it would make a new, empty one. " +
+                $"To encrypt it as a separate step: snapshot it, then 'Update-MetaflowStack -StackName {current.StackName} -Parameter @{{ {MetaflowParameters.DatabaseEncryptionParameter} = 'true' }} -AllowDataReplacement' " +
+                "and restore the metadata from the final snapshot CloudFormation keeps (or accept a fresh metadata database)."));
+        return kept;
+    }
+
+    private static bool ResourceIsTrue(object? value) => value is bool b ? b : string.Equals(value as string, "true", StringComparison.OrdinalIgnoreCase);
+
+    /// <summary>Stages the template, makes CloudFormation's change set and, when it has changes, executes and follows it.</summary>
+    public async Task<UpdateOutcome> ExecuteAsync(UpdateOperationPlan plan, Follow follow, IOperationLog log, CancellationToken ct)
+    {
+        var current = plan.Current;
+        var update = plan.Update;
+        var url = await TemplateGate.StageAsync(session, current.StackName, update.NeedsStagingUpload, update.Body, plan.Input.TemplateBucket, log, ct).ConfigureAwait(false);
+        var changeSets = new ChangeSetService(service.CloudFormation, session);
+        var changes = await changeSets.CreateAsync(update.ToChangeSetRequest(url), ct).ConfigureAwait(false);
+        // CloudFormation's change set is the authority on replacements: what it would remove or replace is held to
+        // the same rule as the preview, and the change set is deleted rather than executed when refused.
+        changes = changes with { Changes = ChangeRisks.Classify(changes.Changes, CurrentTemplate(update.Request.CurrentTemplateBody, update)) };
+        var atRisk = changes.Changes.Where(c => c.Risk != ChangeRisks.None).ToList();
+        if (atRisk.Count > 0 && !plan.Input.AllowDataReplacement)
+        {
+            await changeSets.DeleteAsync(changes.ChangeSetId, current.StackName, ct).ConfigureAwait(false);
+            EnsureAllowed(current.StackName, atRisk, allowed: false, "CloudFormation's change set");
+        }
+        if (!changes.HasChanges)
+        {
+            log.Information($"No changes: stack '{current.StackName}' already matches the template and parameters.");
+            return new UpdateOutcome(current, Changed: false);
+        }
+        // CloudFormation's change set is the authority: what it replaces that the preview did not foresee is said too.
+        foreach (var c in changes.Changes) log.Verbose("change set: " + c);
+        var foreseen = plan.Preview.Changes.Where(c => c.Replacement is "True" or "Conditional").Select(c => c.LogicalResourceId).ToHashSet();
+        foreach (var w in ReplacementWarnings(changes.Changes.Where(c => !foreseen.Contains(c.LogicalResourceId)))) log.Warning(w);
+
+        var after = await service.NewestEventIdAsync(current.StackId, ct).ConfigureAwait(false);
+        await changeSets.ExecuteAsync(changes.ChangeSetId, current.StackName, ct).ConfigureAwait(false);
+        var stack = await follow.EndAsync(service, new WaitTarget(current.StackId, current.StackName, changes.Changes.Count) { AfterEventId = after, JustStarted = true }, ct).ConfigureAwait(false);
+        return new UpdateOutcome(stack, Changed: true);
+    }
+
+    private static TemplateDocument CurrentTemplate(string body, UpdatePlan update)
+    {
+        try { return TemplateDocument.Parse(body); }
+        catch (TemplateFormatException) { return update.Template; }
+    }
+
+    /// <summary>The refusal of an update that removes or replaces data-bearing or identity resources, with what to do.</summary>
+    internal static void EnsureAllowed(string stackName, IReadOnlyList<MetaflowStackChange> atRisk, bool allowed, string source)
+    {
+        if (atRisk.Count == 0 || allowed) return;
+        throw new MetaflowException(ErrorIds.DataReplacementRefused,
+            $"The update of '{stackName}' was refused, nothing was changed: {source} shows it would remove or replace {atRisk.Count} resource(s) " +
+            $"that hold data or ids in use:{Environment.NewLine}" +
+            string.Join(Environment.NewLine, atRisk.Select(c => $"  {c.Action} {c.LogicalResourceId} ({c.ResourceType}){(c.Replacement is "True" or "Conditional" ? $", replacement {c.Replacement}" : "")}: {c.Risk} at risk" +
+                (c.ReplacementCause.Count > 0 ? $", caused by {string.Join(", ", c.ReplacementCause)}" : ""))) + Environment.NewLine +
+            $"A replaced bucket, table or database starts empty and deployed flows keep the old queue and role ARNs. See the changes with " +
+            $"'Get-MetaflowStackChange -StackName {stackName}' and change what causes them; if losing or moving this data is intended, run the update again with -AllowDataReplacement.",
+            ErrorKind.InvalidOperation, stackName);
+    }
+
+    /// <summary>Stacks that cannot take an update now, with what to do instead.</summary>
+    public static void EnsureUpdatable(MetaflowStack current)
+    {
+        var name = current.StackName;
+        if (current.Status == "UPDATE_ROLLBACK_FAILED")
+            throw new MetaflowException(ErrorIds.StackNotUpdatable,
+                $"Stack '{name}' is UPDATE_ROLLBACK_FAILED: finish the rollback first with 'Resume-MetaflowStackRollback -StackName {name}' (use -SkipResource for resources that cannot roll back), then update.",
+                ErrorKind.InvalidOperation, name);
+        if (StackCreation.IsFailedCreate(current.Status))
+            throw new MetaflowException(ErrorIds.StackNotUpdatable,
+                $"Stack '{name}' is {current.Status} from a failed create and cannot be updated. Replace it with 'New-MetaflowStack -StackName {name} -Force'.",
+                ErrorKind.InvalidOperation, name);
+        if (StackStatus.IsInProgress(current.Status))
+            throw new MetaflowException(ErrorIds.StackBusy,
+                $"Stack '{name}' is {current.Status}. Wait for it with 'Wait-MetaflowStack -StackName {name}', then update.",
+                ErrorKind.InvalidOperation, name);
+    }
+
+    /// <summary>Warnings for changes that replace resources: one per data-bearing resource, one line for the rest.</summary>
+    public static IReadOnlyList<string> ReplacementWarnings(IEnumerable<MetaflowStackChange> changes)
+    {
+        var list = changes.ToList();
+        var warnings = list.Where(c => c.ReplacesData).Select(c =>
+            $"{c.LogicalResourceId} ({c.ResourceType}) will {(c.Replacement == "True" ? "" : "possibly ")}be REPLACED: a new one is created and the old one deleted, with its data" +
+            (c.ResourceType == "AWS::RDS::DBInstance" ? " (a final snapshot is kept)" : c.ResourceType == "AWS::S3::Bucket" ? " (the bucket is retained, not emptied)" : "") +
+            $". Caused by: {string.Join(", ", c.ReplacementCause.Concat(c.CausingEntities).Distinct())}.").ToList();
+        var replaced = list.Where(c => c.Replacement is "True" or "Conditional" && !c.ReplacesData).ToList();
+        if (replaced.Count > 0)
+            warnings.Add($"{replaced.Count} resource(s) will be replaced or may be replaced: {string.Join(", ", replaced.Select(c => $"{c.LogicalResourceId} ({c.Replacement})"))}.");
+        return warnings;
+    }
+}
