@@ -121,6 +121,10 @@ public sealed class StackUpdate(AwsSession session, StackService service)
                 $"The database {db.Id} is not encrypted and stays so: RDS cannot encrypt a database in place, it would make a new, empty one. " +
                 $"To encrypt it as a separate step: snapshot it, then 'Update-MetaflowStack -StackName {current.StackName} -Parameter @{{ {MetaflowParameters.DatabaseEncryptionParameter} = 'true' }} -AllowDataReplacement' " +
                 "and restore the metadata from the final snapshot CloudFormation keeps (or accept a fresh metadata database)."));
+        if (Open(MetaflowParameters.DatabaseCredentialsParameter) && current.Origin == MetaflowStack.UpstreamOrigin
+            && resources.Any(r => r.Type == "AWS::SecretsManager::Secret" && r.Properties.ContainsKey("GenerateSecretString")))
+            kept.Add((MetaflowParameters.DatabaseCredentialsParameter, "metaflow-tools",
+                "The database secret keeps the metaflow-tools template's generation, so Secrets Manager makes no new password the database does not have."));
         return kept;
     }
 

@@ -6,13 +6,13 @@ namespace MetaflowAws.Sandbox.Rds;
 
 /// <summary>
 /// AWS::RDS::DBInstance (engine postgres) backed by the one real <see cref="PostgresServer"/>: the client of an
-/// instance sees exactly what the stack gave it (Endpoint.Address and Endpoint.Port, MasterUsername, the
-/// password from MasterUserPassword with its dynamic reference resolved, DBName) and is treated as RDS treats
+/// instance sees exactly what the stack gave it (Endpoint.Address and Endpoint.Port, MasterUsername and the
+/// password from MasterUserPassword, dynamic references resolved, DBName) and is treated as RDS treats
 /// it for the instance's major version (rds.force_ssl).
 /// </summary>
 /// <remarks>
 /// Limitation: many stacks share the server, and the client's user and database names are the template's
-/// literals (MF_METADATA_DB_USER=metaflow), so instances with the same MasterUsername share one role: the
+/// literals or come from the same generated secret template, so instances with the same MasterUsername share one role: the
 /// last one created or updated sets its password and its TLS rule. Instances with the same DBName share one
 /// database, made afresh (empty) when no other live instance uses it and dropped when the last one goes.
 /// Enough for stacks tested one at a time; not an emulation of many live databases.
@@ -37,6 +37,13 @@ public sealed partial class DatabaseInstances(StackEngine stacks, PostgresServer
         string? Text(string name) => r.Properties.GetValueOrDefault(name) is { } v ? Convert.ToString(v, CultureInfo.InvariantCulture) : null;
         // RDS's own create-time checks, with its messages (CreateDBInstance, InvalidParameterValue).
         var user = Text("MasterUsername");
+        // CloudFormation resolves a Secrets Manager dynamic reference here too (CloudFormation User Guide, "Get values
+        // stored in other services using dynamic references": the RDS example takes MasterUsername from the secret).
+        if (user is not null)
+        {
+            try { user = DynamicReferences.Resolve(user, secretString); }
+            catch (MetaflowAws.Sandbox.CloudFormation.Templates.TemplateError ex) { return ex.Message; }
+        }
         if (string.IsNullOrEmpty(user))
             return "Resource handler returned message: \"The parameter MasterUsername must be provided and must not be blank.\" (HandlerErrorCode: InvalidRequest)";
         if (!Identifier().IsMatch(user))
