@@ -1,21 +1,38 @@
 using System.Collections;
+using System.Collections.Concurrent;
 using System.Management.Automation;
 using System.Management.Automation.Language;
+using MetaflowAws.Engine.Aws;
 using MetaflowAws.Engine.Stacks;
+using MetaflowAws.Engine.Templates;
 
 namespace MetaflowAws.Cmdlets;
 
-/// <summary>Completes a typed stack parameter from the AllowedValues the template declares for it.</summary>
+/// <summary>
+/// Completes a typed stack parameter from the AllowedValues of the template the command will deploy: -TemplatePath's,
+/// the bundled one for a new stack or -UseBundledTemplate, and for an update of a stack that keeps its template
+/// (-StackName alone), that stack's own template (a metaflow-tools stack allows other values than ours).
+/// </summary>
 public sealed class TemplateValueCompleter : IArgumentCompleter
 {
+    private static readonly TimeSpan Lifetime = TimeSpan.FromSeconds(60);
+    private static readonly TimeSpan Patience = TimeSpan.FromSeconds(3);
+    private static readonly ConcurrentDictionary<string, (DateTime At, TemplateDocument? Template)> StackTemplates = new(StringComparer.Ordinal);
+
+    /// <summary>After an update that may change a stack's template: the next completion reads it again.</summary>
+    internal static void Forget(string stackName)
+    {
+        foreach (var key in StackTemplates.Keys.Where(k => k.EndsWith("|" + stackName, StringComparison.Ordinal))) StackTemplates.TryRemove(key, out _);
+    }
+
     public IEnumerable<CompletionResult> CompleteArgument(string commandName, string parameterName, string wordToComplete, CommandAst commandAst, IDictionary fakeBoundParameters)
     {
         try
         {
-            var path = Completion.ResolvePath(fakeBoundParameters["TemplatePath"] as string) ?? DeploymentPlan.DefaultTemplatePath();
-            var template = DeploymentPlan.LoadTemplate(path, out _);
             var templateName = MetaflowParameters.CmdletName.FirstOrDefault(kv => kv.Value.Equals(parameterName, StringComparison.OrdinalIgnoreCase)).Key;
-            if (templateName is null || template.Section("Parameters").GetValueOrDefault(templateName) is not Dictionary<string, object?> def) return [];
+            if (templateName is null) return [];
+            var template = Template(commandName, fakeBoundParameters);
+            if (template.Section("Parameters").GetValueOrDefault(templateName) is not Dictionary<string, object?> def) return [];
             var values = def.GetValueOrDefault("AllowedValues") is List<object?> allowed ? allowed.OfType<string>() : [];
             return Completion.Complete(values, wordToComplete);
         }
@@ -23,5 +40,38 @@ public sealed class TemplateValueCompleter : IArgumentCompleter
         {
             return [];
         }
+    }
+
+    private static TemplateDocument Template(string commandName, IDictionary bound)
+    {
+        if (Completion.ResolvePath(bound["TemplatePath"] as string) is { } path) return DeploymentPlan.LoadTemplate(path, out _);
+        var keepsTemplate = commandName is "Update-MetaflowStack" or "Get-MetaflowStackChange" && bound["UseBundledTemplate"] is null;
+        if (keepsTemplate && bound["StackName"] is string stackName && StackTemplate(stackName, bound) is { } own) return own;
+        return DeploymentPlan.LoadTemplate(DeploymentPlan.DefaultTemplatePath(), out _);
+    }
+
+    /// <summary>The stack's own template, cached briefly; null when it cannot be read in time (the bundled one is offered then).</summary>
+    private static TemplateDocument? StackTemplate(string stackName, IDictionary bound)
+    {
+        var session = AwsSession.Resolve(new AwsSessionOptions
+        {
+            Region = bound["Region"] as string,
+            ProfileName = bound["ProfileName"] as string,
+            EndpointUrl = bound["EndpointUrl"] as string,
+        });
+        var key = $"{session.ProfileName}|{session.Region}|{session.EndpointFor("CloudFormation")}|{stackName}";
+        if (StackTemplates.TryGetValue(key, out var hit) && DateTime.UtcNow - hit.At < Lifetime) return hit.Template;
+        TemplateDocument? template = null;
+        try
+        {
+            using var cts = new CancellationTokenSource(Patience);
+            template = TemplateDocument.Parse(StackService.Create(session).TemplateBodyAsync(stackName, cts.Token).GetAwaiter().GetResult());
+        }
+        catch (Exception)
+        {
+            // no such stack, no network, no permission: remembered as none for the lifetime, so Tab does not stall again
+        }
+        StackTemplates[key] = (DateTime.UtcNow, template);
+        return template;
     }
 }

@@ -44,7 +44,8 @@ public sealed class SandboxState
         // that is not empty fails its deletion as on AWS (DeletionPolicy Retain keeps it).
         Lambda = new Lambda.LambdaApi(Stacks);
         Status = new Status.StatusApis(Stacks, Lambda.SchemaStatus);
-        Stacks.OnResourceCreated = (stack, r) => r.Type switch
+        Items = new DynamoDb.TableItems(Stacks);
+        Stacks.OnResourceCreated = (stack, r) => NameConflicts.Find(Stacks, r) ?? r.Type switch
         {
             "AWS::S3::Bucket" when r.PhysicalId is { } b => S3Store.AddForStack(b, stack.Context.Region, StackEngine.AccountId, r.Properties),
             "AWS::RDS::DBInstance" => Databases?.Apply(stack, r, created: true),
@@ -93,6 +94,7 @@ public sealed class SandboxState
     public IamApi Iam { get; }
     public ApiGatewayApi ApiGateway { get; }
     public Status.StatusApis Status { get; }
+    public DynamoDb.TableItems Items { get; }
     public Lambda.LambdaApi Lambda { get; }
     public S3Store S3Store { get; }
     public S3Api S3 { get; }

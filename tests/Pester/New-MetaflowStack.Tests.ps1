@@ -111,7 +111,7 @@ Describe 'New-MetaflowStack' {
                 $stack.Parameters.ComputeEnvInstanceTypes | Should -Be 'c6i.large,m6i'
                 $stack.Outputs.OutputKey | Should -Contain 'MetaflowUserRoleArn'
                 $stack.Outputs.OutputKey | Should -Not -Contain 'ApiKeyId'
-                $stack.Outputs.OutputKey | Should -Not -Contain 'SageMakerNotebookURL'
+                $stack.Outputs.OutputKey | Should -Not -Contain 'SageMakerNoteBookURL'
             } finally { Remove-MetaflowStack $name -Confirm:$false }
         }
     }

@@ -1,10 +1,10 @@
 # The real template deploys with its defaults and with each feature switched; outputs appear exactly as the conditions say.
 BeforeDiscovery {
     $script:variants = @(
-        @{ Variant = 'defaults'; Params = @{}; Present = @('ApiKeyId', 'SageMakerNotebookURL', 'ECSFargateExecutionRoleArn'); Absent = @('MetaflowUserRoleArn') }
+        @{ Variant = 'defaults'; Params = @{}; Present = @('ApiKeyId', 'SageMakerNoteBookURL', 'ECSFargateExecutionRoleArn'); Absent = @('MetaflowUserRoleArn') }
         @{ Variant = 'BatchType=fargate'; Params = @{ BatchType = 'fargate' }; Present = @('ECSFargateExecutionRoleArn', 'ApiKeyId'); Absent = @('MetaflowUserRoleArn') }
-        @{ Variant = 'EnableSagemaker=false'; Params = @{ NoSagemaker = $true }; Present = @('ApiKeyId'); Absent = @('SageMakerNotebookURL') }
-        @{ Variant = 'APIBasicAuth=false'; Params = @{ DisableApiKey = $true }; Present = @('SageMakerNotebookURL'); Absent = @('ApiKeyId') }
+        @{ Variant = 'EnableSagemaker=false'; Params = @{ NoSagemaker = $true }; Present = @('ApiKeyId'); Absent = @('SageMakerNoteBookURL') }
+        @{ Variant = 'APIBasicAuth=false'; Params = @{ DisableApiKey = $true }; Present = @('SageMakerNoteBookURL'); Absent = @('ApiKeyId') }
         @{ Variant = 'CustomRole=true'; Params = @{ EnableCustomRole = $true }; Present = @('MetaflowUserRoleArn', 'ApiKeyId'); Absent = @() }
     )
 }

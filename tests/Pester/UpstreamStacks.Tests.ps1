@@ -1,6 +1,6 @@
 # Stacks made from the upstream Metaflow template (metaflow-tools) are Metaflow stacks: listed, checked by their own
 # template, exported with what they lack said out loud. tests/Fixtures/upstream-interface.yml reproduces their
-# interface (description, parameters, output names and conditions).
+# interface (description, parameters, output names and conditions) and the resources an upgrade must keep.
 BeforeAll {
     . "$PSScriptRoot/Common.ps1"
     $script:fixture = Join-Path $script:RepoRoot 'tests/Fixtures/upstream-interface.yml'
@@ -23,7 +23,7 @@ Describe 'Stacks of the upstream template' {
     It 'pass the Outputs check by their own template (no ECSFargateExecutionRoleArn expected)' {
         $check = Test-MetaflowStack $script:name -SkipConfig | Where-Object Name -eq 'Outputs'
         $check.Passed | Should -BeTrue
-        $check.Detail | Should -Be '12 expected outputs present' -Because 'the template declares 14 outputs; MetaflowUserRoleArn and SageMakerNoteBookURL are off by their conditions'
+        $check.Detail | Should -Be '15 expected outputs present' -Because 'the template declares 19 outputs; MetaflowUserRoleArn, SageMakerNoteBookURL and the two UI outputs are off by their conditions'
     }
 
     It 'export their settings, and warn that the Fargate execution role has no output, saying what to do' {
@@ -44,5 +44,94 @@ Describe 'Stacks of the upstream template' {
         $config = Get-Content (Join-Path $h 'config.json') -Raw | ConvertFrom-Json -AsHashtable
         $config.METAFLOW_DATASTORE_SYSROOT_S3 | Should -Be 's3://their-bucket/metaflow'
         $config.METAFLOW_SFN_DYNAMO_DB_TABLE | Should -Be 'their-table'
+    }
+
+    It 'complete update values from their own template, and from ours with -UseBundledTemplate' {
+        function Complete([string] $Line) { @((TabExpansion2 -inputScript $Line -cursorColumn $Line.Length).CompletionMatches.CompletionText) }
+        Complete "Update-MetaflowStack -StackName $($script:name) -SagemakerInstanceType ml.t2." | Should -Be @('ml.t2.large', 'ml.t2.xlarge', 'ml.t2.2xlarge')
+        Complete "Update-MetaflowStack -StackName $($script:name) -UseBundledTemplate -SagemakerInstanceType ml.t2." | Should -BeNullOrEmpty -Because 'our template offers ml.t3 types'
+        Complete "Update-MetaflowStack -StackName $($script:name) -UseBundledTemplate -SagemakerInstanceType ml.t3.m" | Should -Contain 'ml.t3.medium'
+    }
+
+    # The must-show of issue 14: such a stack lives on through our cmdlets and moves to our template in place.
+    It 'are API-keyed and pass every check of Test-MetaflowStack' {
+        Set-MetaflowApiKey -StackName $script:name -MetaflowHome $script:mfHome
+        $checks = Test-MetaflowStack $script:name -MetaflowHome $script:mfHome
+        $checks | Where-Object { -not $_.Passed } | ForEach-Object { "$($_.Name): $($_.Detail)" } | Should -BeNullOrEmpty
+        $checks.Name | Should -Contain 'MetadataService'
+        $checks.Name | Should -Contain 'MetaflowConfig'
+    }
+
+    It 'are updated with their own template' {
+        $updated = Update-MetaflowStack -StackName $script:name -TemplatePath $script:fixture -Parameter @{ MaxVCPUBatch = '32' } -Confirm:$false -WarningAction SilentlyContinue
+        $updated.Status | Should -Be 'UPDATE_COMPLETE'
+        $updated.Origin | Should -Be 'metaflow-tools'
+        $updated.Parameters['MaxVCPUBatch'] | Should -Be '32'
+    }
+
+    Context 'moving to the bundled template' {
+        BeforeAll {
+            if (-not (Test-Path /usr/bin/aws)) { throw 'These tests put data in the stack with Debian''s awscli (/usr/bin/aws): apt-get install -y awscli (.ci/run does).' }
+            function Get-OutputTable([string] $Name) { $t = @{}; foreach ($o in Get-MetaflowStackOutput $Name) { $t[$o.OutputKey] = $o.OutputValue }; $t }
+            function Invoke-Aws { & /usr/bin/aws --endpoint-url $script:SandboxUrl --region us-east-1 --output json @args 2>&1 | Out-String }
+            $script:before = Get-OutputTable $script:name
+            $script:bucket = ([uri]$script:before.MetaflowDataStoreS3Url).Host
+            $script:configBefore = Get-Content (Join-Path $script:mfHome 'config.json') -Raw | ConvertFrom-Json -AsHashtable
+            Set-Content (Join-Path $script:TestHome 'flow-data.txt') 'flow data'
+            Invoke-Aws s3api put-object --bucket $script:bucket --key metaflow/HelloFlow/data/ab/abcdef --body (Join-Path $script:TestHome 'flow-data.txt') | Out-Null
+            Invoke-Aws dynamodb put-item --table-name $script:before.DDBTableName --item '{"pathspec": {"S": "HelloFlow/sfn-1/start/1"}, "parent_task_ids_for_foreach_join": {"SS": ["a", "b"]}}' | Out-Null
+        }
+
+        It 'refuses an upgrade that would replace the database, before any change set (DataReplacementRefused)' {
+            Clear-SandboxLog
+            { Update-MetaflowStack -StackName $script:name -UseBundledTemplate -Parameter @{ DBStorageEncrypted = 'true' } -Confirm:$false -ErrorAction Stop -WarningAction SilentlyContinue } |
+                Should -Throw -ErrorId 'DataReplacementRefused,*'
+            $actions = (Get-SandboxLog).action
+            $actions | Should -Not -Contain 'ExecuteChangeSet'
+            $actions | Should -Not -Contain 'CreateChangeSet'
+            (Get-MetaflowStack $script:name).Status | Should -Be 'UPDATE_COMPLETE'
+        }
+
+        It 'previews the upgrade with no data or identity resource replaced or removed' {
+            $changes = Get-MetaflowStackChange -StackName $script:name -UseBundledTemplate -WarningAction SilentlyContinue
+            $changes | Should -Not -BeNullOrEmpty
+            $changes | Where-Object { $_.Risk -in 'Data', 'Identity' -and ($_.Action -eq 'Remove' -or $_.Replacement -in 'True', 'Conditional') } |
+                ForEach-Object { "$($_.LogicalResourceId) $($_.Action) $($_.Replacement)" } | Should -BeNullOrEmpty
+        }
+
+        It 'upgrades in place with -UseBundledTemplate: same bucket, table, job queue, roles, service URL and API key' {
+            $upgraded = Update-MetaflowStack -StackName $script:name -UseBundledTemplate -Confirm:$false -WarningAction SilentlyContinue
+            $upgraded.Status | Should -Be 'UPDATE_COMPLETE'
+            $upgraded.Origin | Should -Be 'MetaflowAws'
+            $upgraded.Parameters['UpgradedFrom'] | Should -Be 'metaflow-tools'
+            $upgraded.Parameters['DBStorageEncrypted'] | Should -Be 'false'
+            $after = Get-OutputTable $script:name
+            foreach ($key in 'MetaflowDataStoreS3Url', 'DDBTableName', 'BatchJobQueueArn', 'StepFunctionsRoleArn', 'EventBridgeRoleArn', 'ECSJobRoleForBatchJobs',
+                'ServiceUrl', 'InternalServiceUrl', 'ApiKeyId', 'RDSSecret', 'VPCId', 'Subnet1Id', 'Subnet2Id') {
+                $after[$key] | Should -Be $script:before[$key] -Because "$key names something the upgrade keeps"
+            }
+            $after.BatchJobQueueArn | Should -Match "job-queue/job-queue-$($script:name)$"
+        }
+
+        It 'keeps the objects in the bucket and the items in the table' {
+            $object = Invoke-Aws s3api head-object --bucket $script:bucket --key metaflow/HelloFlow/data/ab/abcdef | ConvertFrom-Json
+            $object.ContentLength | Should -BeGreaterThan 0
+            $item = Invoke-Aws dynamodb get-item --table-name $script:before.DDBTableName --key '{"pathspec": {"S": "HelloFlow/sfn-1/start/1"}}' | ConvertFrom-Json
+            $item.Item.parent_task_ids_for_foreach_join.SS | Should -Be @('a', 'b')
+        }
+
+        It 'leaves every setting of the Metaflow config as it was; Export adds the execution role, then every check passes' {
+            $checks = Test-MetaflowStack $script:name -MetaflowHome $script:mfHome
+            @($checks | Where-Object { -not $_.Passed } | ForEach-Object { "$($_.Name): $($_.Detail)" }) |
+                Should -Be @("MetaflowConfig: $(Join-Path $script:mfHome 'config.json') differs from the stack in: METAFLOW_ECS_FARGATE_EXECUTION_ROLE; run Export-MetaflowConfig") -Because 'our template adds the execution role output the upstream one lacks; nothing else differs'
+            Export-MetaflowConfig -StackName $script:name -MetaflowHome $script:mfHome
+            $configAfter = Get-Content (Join-Path $script:mfHome 'config.json') -Raw | ConvertFrom-Json -AsHashtable
+            foreach ($key in $script:configBefore.Keys) {
+                $configAfter[$key] | Should -Be $script:configBefore[$key] -Because "$key is a setting the stack had before (the API key included)"
+            }
+            @($configAfter.Keys | Where-Object { -not $script:configBefore.ContainsKey($_) }) | Should -Be @('METAFLOW_ECS_FARGATE_EXECUTION_ROLE')
+            $checks = Test-MetaflowStack $script:name -MetaflowHome $script:mfHome
+            $checks | Where-Object { -not $_.Passed } | ForEach-Object { "$($_.Name): $($_.Detail)" } | Should -BeNullOrEmpty
+        }
     }
 }

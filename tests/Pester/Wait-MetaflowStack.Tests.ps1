@@ -43,7 +43,7 @@ Describe 'Wait-MetaflowStack' {
 
     It 'stops at -TimeoutSec with WaitTimedOut and says how to re-attach; the operation goes on' {
         $name = New-TestStackName 'slow'
-        Set-SandboxTimeScale 0.01 # a create of several seconds
+        Set-SandboxTimeScale 0.02 # a create of about ten seconds: still going when the stop comes, on a busy machine too
         try {
             New-MetaflowStack -StackName $name -NoWait | Out-Null
             { Wait-MetaflowStack -StackName $name -TimeoutSec 1 -ErrorAction Stop } |
@@ -59,7 +59,7 @@ Describe 'Wait-MetaflowStack' {
     It 'a stop ($ps.Stop(), what Ctrl+C does) ends only the wait: the create goes on and the host is told how to re-attach' {
         if (-not ('MetaflowAwsTests.RecordingHost' -as [type])) { Add-Type -Path "$PSScriptRoot/Support/RecordingHost.cs" }
         $name = New-TestStackName 'stop'
-        Set-SandboxTimeScale 0.01 # a create of several seconds
+        Set-SandboxTimeScale 0.02 # a create of about ten seconds: still going when the stop comes, on a busy machine too
         $testHost = [MetaflowAwsTests.RecordingHost]::new()
         $runspace = [runspacefactory]::CreateRunspace($testHost)
         $runspace.Open()

@@ -28,8 +28,8 @@ public sealed class OperationalChecksTests
             t => t.Properties("MigrationLogGroup").Remove("RetentionInDays"),
             OperationalChecks.FunctionLogRetention, "Resources/MigrationFunction/Properties"),
         ["console link of the aws partition only"] = new(
-            t => t.Output("SageMakerNotebookURL")["Value"] = Fn("Fn::Sub", "https://${AWS::Region}.console.aws.amazon.com/sagemaker/home"),
-            OperationalChecks.LinksFollowPartition, "Outputs/SageMakerNotebookURL/Value"),
+            t => t.Output("SageMakerNoteBookURL")["Value"] = Fn("Fn::Sub", "https://${AWS::Region}.console.aws.amazon.com/sagemaker/home"),
+            OperationalChecks.LinksFollowPartition, "Outputs/SageMakerNoteBookURL/Value"),
     };
 
     public static TheoryData<string> CaseNames() => [.. Cases.Keys];

@@ -49,7 +49,7 @@ public sealed class TemplateValidatorTests
             TemplateValidator.UnknownAttribute, "Resources/Notebook/Properties/RoleArn"),
         ["Sub resource attribute misspelt"] = new(
             t => t.Properties("MigrationFunction")["Environment"].Map()["Variables"].Map()["MIGRATION_BASE_URL"]
-                = Fn("Fn::Sub", "http://${ServiceLoadBalancer.DnsName}:8082"),
+                = Fn("Fn::Sub", "http://${NLB.DnsName}:8082"),
             TemplateValidator.UnknownAttribute, "Resources/MigrationFunction/Properties/Environment/Variables/MIGRATION_BASE_URL"),
         ["Ref to a resource that does not exist"] = new(
             t => t.Properties("DBSubnetGroup")["SubnetIds"] = Arr(Ref("Subnet1"), Ref("Subnet3")),
@@ -67,11 +67,11 @@ public sealed class TemplateValidatorTests
             t => t.Properties("VpcLink")["Name"] = Fn("Fn::Sub", "${AWS::StackName}-${Stage}-vpclink"),
             TemplateValidator.UnknownSubVariable, "Resources/VpcLink/Properties/Name"),
         ["Sub attribute of a resource that does not exist"] = new(
-            t => t.Properties("RestApi")["Description"] = Fn("Fn::Sub", "in front of ${LoadBalancer.DNSName}"),
-            TemplateValidator.UnknownSubVariable, "Resources/RestApi/Properties/Description"),
+            t => t.Properties("Api")["Description"] = Fn("Fn::Sub", "in front of ${LoadBalancer.DNSName}"),
+            TemplateValidator.UnknownSubVariable, "Resources/Api/Properties/Description"),
         ["Sub variable not in the Sub's own variables"] = new(
-            t => t.Properties("RestApi")["Description"] = Fn("Fn::Sub", Arr("port ${Port}", Obj(("Prt", "8080")))),
-            TemplateValidator.UnknownSubVariable, "Resources/RestApi/Properties/Description"),
+            t => t.Properties("Api")["Description"] = Fn("Fn::Sub", Arr("port ${Port}", Obj(("Prt", "8080")))),
+            TemplateValidator.UnknownSubVariable, "Resources/Api/Properties/Description"),
         ["resource condition misspelt"] = new(
             t => t.Resource("NotebookRole")["Condition"] = "CreateNotebooks",
             TemplateValidator.UnknownCondition, "Resources/NotebookRole/Condition"),
@@ -143,8 +143,8 @@ public sealed class TemplateValidatorTests
     public void SubEscapesAndLocalVariablesAreNotReferences()
     {
         var template = RepositoryFiles.Template();
-        template.Properties("RestApi")["Description"] =
-            Fn("Fn::Sub", Arr("${!Literal} ${!Not.Attribute} on ${Port} of ${ServiceLoadBalancer.DNSName}", Obj(("Port", Ref("AWS::Region")))));
+        template.Properties("Api")["Description"] =
+            Fn("Fn::Sub", Arr("${!Literal} ${!Not.Attribute} on ${Port} of ${NLB.DNSName}", Obj(("Port", Ref("AWS::Region")))));
 
         Assert.Empty(TemplateValidator.Validate(template, RepositoryFiles.Specification));
     }
@@ -153,11 +153,11 @@ public sealed class TemplateValidatorTests
     public void SubVariableMapValuesAreCheckedToo()
     {
         var template = RepositoryFiles.Template();
-        template.Properties("RestApi")["Description"] = Fn("Fn::Sub", Arr("on ${Port}", Obj(("Port", Ref("ServicePort")))));
+        template.Properties("Api")["Description"] = Fn("Fn::Sub", Arr("on ${Port}", Obj(("Port", Ref("ServicePort")))));
 
         var finding = Assert.Single(TemplateValidator.Validate(template, RepositoryFiles.Specification));
         Assert.Equal(TemplateValidator.UnresolvedReference, finding.Check);
-        Assert.StartsWith("Resources/RestApi/Properties/Description", finding.Path);
+        Assert.StartsWith("Resources/Api/Properties/Description", finding.Path);
     }
 
     [Fact]

@@ -47,7 +47,14 @@ internal static class Deploying
         }
         if (!cmdlet.ShouldProcess(plan.Current.StackName, plan.Action)) return null;
         if (plan.AtRisk.Count > 0 && !ConfirmHighImpact(cmdlet, plan.RiskQuestion, $"Update stack {plan.Current.StackName}")) return null;
-        return cmdlet.Run(ct => update.ExecuteAsync(plan, follow, cmdlet.Log, ct));
+        try
+        {
+            return cmdlet.Run(ct => update.ExecuteAsync(plan, follow, cmdlet.Log, ct));
+        }
+        finally
+        {
+            if (!plan.Update.KeepsTemplate) TemplateValueCompleter.Forget(plan.Current.StackName); // its template may have changed
+        }
     }
 
     private static bool IsWhatIf(MetaflowCmdlet cmdlet)

@@ -121,10 +121,10 @@ public sealed class StackUpdate(AwsSession session, StackService service)
                 $"The database {db.Id} is not encrypted and stays so: RDS cannot encrypt a database in place, it would make a new, empty one. " +
                 $"To encrypt it as a separate step: snapshot it, then 'Update-MetaflowStack -StackName {current.StackName} -Parameter @{{ {MetaflowParameters.DatabaseEncryptionParameter} = 'true' }} -AllowDataReplacement' " +
                 "and restore the metadata from the final snapshot CloudFormation keeps (or accept a fresh metadata database)."));
-        if (Open(MetaflowParameters.DatabaseCredentialsParameter) && current.Origin == MetaflowStack.UpstreamOrigin
-            && resources.Any(r => r.Type == "AWS::SecretsManager::Secret" && r.Properties.ContainsKey("GenerateSecretString")))
-            kept.Add((MetaflowParameters.DatabaseCredentialsParameter, "metaflow-tools",
-                "The database secret keeps the metaflow-tools template's generation, so Secrets Manager makes no new password the database does not have."));
+        if (Open(MetaflowParameters.UpgradedFromParameter) && current.Origin == MetaflowStack.UpstreamOrigin)
+            kept.Add((MetaflowParameters.UpgradedFromParameter, MetaflowStack.UpstreamOrigin,
+                "The stack keeps what the metaflow-tools template made as it is (-Parameter UpgradedFrom): its database secret, so Secrets Manager " +
+                "makes no new password the database does not have, and its API stage 'api', so the service URL stays."));
         return kept;
     }
 
@@ -209,7 +209,7 @@ public sealed class StackUpdate(AwsSession session, StackService service)
             $"{c.LogicalResourceId} ({c.ResourceType}) will {(c.Replacement == "True" ? "" : "possibly ")}be REPLACED: a new one is created and the old one deleted, with its data" +
             (c.ResourceType == "AWS::RDS::DBInstance" ? " (a final snapshot is kept)" : c.ResourceType == "AWS::S3::Bucket" ? " (the bucket is retained, not emptied)" : "") +
             $". Caused by: {string.Join(", ", c.ReplacementCause.Concat(c.CausingEntities).Distinct())}.").ToList();
-        var replaced = list.Where(c => c.Replacement is "True" or "Conditional" && !c.ReplacesData).ToList();
+        var replaced = list.Where(c => c.MayReplace && !c.ReplacesData).ToList();
         if (replaced.Count > 0)
             warnings.Add($"{replaced.Count} resource(s) will be replaced or may be replaced: {string.Join(", ", replaced.Select(c => $"{c.LogicalResourceId} ({c.Replacement})"))}.");
         return warnings;

@@ -47,15 +47,34 @@ public static class ChangeRisks
     /// <summary>The risk of one change: only removals and (possible) replacements put anything at risk.</summary>
     public static string Of(MetaflowStackChange change, IReadOnlySet<string> configReferenced)
     {
-        var destructive = change.Action == "Remove" || change.Replacement is "True" or "Conditional";
+        var destructive = change.Action == "Remove" || change.MayReplace;
         if (!destructive) return None;
         if (DataTypes.Contains(change.ResourceType)) return Data;
         if (IdentityTypes.Contains(change.ResourceType)) return Identity;
-        // Roles whose ARNs the config holds: Step Functions', EventBridge's and the jobs' (state machines and job
-        // definitions already deployed name them). An API key or URL that changes is fixed by Set-MetaflowApiKey/Export.
-        if (change.ResourceType == "AWS::IAM::Role" && configReferenced.Contains(change.LogicalResourceId)) return Identity;
+        // What the config holds and deployed state machines and job definitions carry: the roles of Step Functions,
+        // EventBridge and the jobs, and the service URLs (the API, the internal load balancer). An API key that is
+        // removed on purpose (APIBasicAuth false) is not one of them: Set-MetaflowApiKey follows a new one.
+        if (change.ResourceType is "AWS::IAM::Role" or "AWS::ApiGateway::RestApi" or "AWS::ElasticLoadBalancingV2::LoadBalancer"
+            && configReferenced.Contains(change.LogicalResourceId)) return Identity;
         return None;
     }
+
+    /// <summary>
+    /// Properties the resource specification marks "may cause replacement" (CloudFormation's Conditional) that the
+    /// service changes in place for the resources this product deploys. AWS::RDS::DBInstance: a standalone instance (no
+    /// DBClusterIdentifier, no snapshot or source to restore from) takes each of them through ModifyDBInstance
+    /// (botocore rds/2014-10-31 ModifyDBInstanceMessage has BackupRetentionPeriod, MultiAZ, StorageType,
+    /// AutoMinorVersionUpgrade; the CloudFormation User Guide gives them "Update requires: Some interruptions" or
+    /// "No interruption"): the replacement the specification allows for is the Aurora and restore cases.
+    /// </summary>
+    private static readonly Dictionary<string, HashSet<string>> InPlaceWhenConditional = new(StringComparer.Ordinal)
+    {
+        ["AWS::RDS::DBInstance"] = new(StringComparer.Ordinal) { "AutoMinorVersionUpgrade", "BackupRetentionPeriod", "MultiAZ", "StorageType" },
+    };
+
+    /// <summary>True when every cause of a Conditional replacement is a property the service changes in place.</summary>
+    public static bool InPlace(string resourceType, IReadOnlyList<string> causes)
+        => causes.Count > 0 && InPlaceWhenConditional.TryGetValue(resourceType, out var inPlace) && causes.All(inPlace.Contains);
 
     /// <summary>Every change classified against the stack's current template (what the running deployment uses).</summary>
     public static IReadOnlyList<MetaflowStackChange> Classify(IEnumerable<MetaflowStackChange> changes, TemplateDocument current)

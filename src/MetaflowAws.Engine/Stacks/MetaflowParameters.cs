@@ -19,8 +19,8 @@ public static class MetaflowParameters
     /// <summary>Whether the database is encrypted (default true); false keeps an unencrypted database of an upstream stack in place.</summary>
     public const string DatabaseEncryptionParameter = "DBStorageEncrypted";
 
-    /// <summary>How the database credentials are generated: ours, or the metaflow-tools template's (kept so its secret is not regenerated).</summary>
-    public const string DatabaseCredentialsParameter = "DBCredentials";
+    /// <summary>The template a stack was first made from (none, or metaflow-tools: its database secret and API stage are kept as they are).</summary>
+    public const string UpgradedFromParameter = "UpgradedFrom";
 
     /// <summary>
     /// The one table of the deploy cmdlets' typed parameters: each PowerShell parameter, the template parameter(s)
@@ -53,7 +53,7 @@ public static class MetaflowParameters
     /// </summary>
     public static readonly IReadOnlySet<string> ParameterOnly = new HashSet<string>(StringComparer.Ordinal)
     {
-        JobQueueNameParameter, DatabaseEncryptionParameter, DatabaseCredentialsParameter,
+        JobQueueNameParameter, DatabaseEncryptionParameter, UpgradedFromParameter,
     };
 
     /// <summary>Template parameter → PowerShell parameter name (from <see cref="Map"/>).</summary>

@@ -25,8 +25,14 @@ public sealed class MetaflowStackChange
     /// </summary>
     public string Risk { get; init; } = ChangeRisks.None;
 
+    /// <summary>
+    /// True when the change replaces the resource or may: Replacement True, or Conditional unless every property that
+    /// makes it conditional is one the resource's service changes in place (<see cref="ChangeRisks.InPlace"/>).
+    /// </summary>
+    public bool MayReplace => Replacement == "True" || (Replacement == "Conditional" && !ChangeRisks.InPlace(ResourceType, ReplacementCause));
+
     /// <summary>True when this change replaces a resource that holds data (database, bucket, table).</summary>
-    public bool ReplacesData => Replacement is "True" or "Conditional" && DataResourceTypes.Contains(ResourceType);
+    public bool ReplacesData => MayReplace && DataResourceTypes.Contains(ResourceType);
 
     public static readonly IReadOnlySet<string> DataResourceTypes = new HashSet<string>
     {

@@ -117,6 +117,10 @@ public sealed partial class AwsRouter(SandboxState state, AwsAnswers answers, Fa
                 case "dynamodb" when action == "DescribeTable":
                     await answers.WriteJsonAsync(ctx, service, action, state.Status.DescribeTable(ParseJson(body)), requestId, "application/x-amz-json-1.0");
                     return;
+                case "dynamodb" when action is "PutItem" or "GetItem":
+                    await answers.WriteJsonAsync(ctx, service, action, action == "PutItem" ? state.Items.PutItem(ParseJson(body)) : state.Items.GetItem(ParseJson(body)),
+                        requestId, "application/x-amz-json-1.0");
+                    return;
                 case "lambda" when action == "Invoke":
                     await InvokeLambdaAsync(ctx, check, service, action, headers, body, requestId);
                     return;

@@ -99,14 +99,13 @@ public sealed class StatusApis(StackEngine stacks, Func<Stack, JsonObject?> lamb
         var stageName = path.Split('/')[0];
         var route = path.Length > stageName.Length ? path[(stageName.Length + 1)..] : "";
         var resources = api.Stack.LiveResources();
-        var stage = resources.FirstOrDefault(r => r.Type == "AWS::ApiGateway::Stage" && r.Properties.GetValueOrDefault("RestApiId") as string == apiId
-                                                  && r.Properties.GetValueOrDefault("StageName") as string == stageName);
-        if (stage?.Properties.GetValueOrDefault("DeploymentId") is not string deploymentId || !_deployments.TryGetValue(deploymentId, out var snapshot))
+        var (stageRef, deploymentId) = Stage(resources, apiId, stageName);
+        if (deploymentId is null || !_deployments.TryGetValue(deploymentId, out var snapshot))
             return (403, forbidden, "application/json");
         var resource = route == "db" && snapshot.ContainsKey("db") ? "db" : "{proxy+}";
         if (!snapshot.TryGetValue(resource, out var m) || (m.HttpMethod != "ANY" && m.HttpMethod != method))
             return (403, "{\"message\":\"Missing Authentication Token\"}", "application/json");
-        if (m.ApiKeyRequired && !KeyAdmits(resources, apiId, stage.Ref!, apiKey)) return (403, forbidden, "application/json");
+        if (m.ApiKeyRequired && !KeyAdmits(resources, apiId, stageRef!, apiKey)) return (403, forbidden, "application/json");
         return route switch
         {
             "db" when resource == "db" => lambda(api.Stack) is { } status ? (200, status.ToJsonString(), "application/json") : (502, "{\"message\": \"Internal server error\"}", "application/json"),
@@ -114,6 +113,20 @@ public sealed class StatusApis(StackEngine stacks, Func<Stack, JsonObject?> lamb
             "flows" => (200, "[]", "application/json"),
             _ => (404, "{\"message\":\"Not Found\"}", "application/json"),
         };
+    }
+
+    /// <summary>
+    /// The stage of that name and the deployment it serves: an AWS::ApiGateway::Stage, or the stage a Deployment makes
+    /// itself when it gives StageName (CloudFormation User Guide, AWS::ApiGateway::Deployment StageName: "the name of
+    /// the Stage resource for the Deployment resource to create"; the metaflow-tools template's ApiDeployment does so).
+    /// </summary>
+    private static (string? Stage, string? DeploymentId) Stage(List<ResourceState> resources, string apiId, string stageName)
+    {
+        bool OfApi(ResourceState r) => r.Properties.GetValueOrDefault("RestApiId") as string == apiId && r.Properties.GetValueOrDefault("StageName") as string == stageName;
+        if (resources.FirstOrDefault(r => r.Type == "AWS::ApiGateway::Stage" && OfApi(r)) is { } stage)
+            return (stage.Ref, stage.Properties.GetValueOrDefault("DeploymentId") as string);
+        return resources.FirstOrDefault(r => r.Type == "AWS::ApiGateway::Deployment" && OfApi(r)) is { } deployment
+            ? (stageName, deployment.Ref) : (null, null);
     }
 
     /// <summary>An enabled API key with this value, in a usage plan whose ApiStages include the API's stage.</summary>
