@@ -70,8 +70,10 @@ public abstract class MetaflowCmdlet : PSCmdlet, IDynamicParameters
 
     protected override void StopProcessing()
     {
-        _cancel.Cancel();
+        // The hint first: cancelling can run the wait's continuation on this thread, ending the wait (and with it
+        // what the hint is about) before the next line.
         foreach (var watch in Capabilities.OfType<StackWatch>()) watch.OnStopping(Host);
+        _cancel.Cancel();
     }
 
     protected override void BeginProcessing()

@@ -133,5 +133,11 @@ Describe 'Stacks of the upstream template' {
             $checks = Test-MetaflowStack $script:name -MetaflowHome $script:mfHome
             $checks | Where-Object { -not $_.Passed } | ForEach-Object { "$($_.Name): $($_.Detail)" } | Should -BeNullOrEmpty
         }
+
+        It 'says how to deploy the kept stage when the API key setting changes afterwards' {
+            $apiId = ([uri](Get-OutputTable $script:name).ServiceUrl).Host.Split('.')[0]
+            Update-MetaflowStack -StackName $script:name -DisableApiKey -WhatIf -WarningVariable w 3>$null
+            ($w -join "`n") | Should -Match ([regex]::Escape("aws apigateway create-deployment --rest-api-id $apiId --stage-name api"))
+        }
     }
 }

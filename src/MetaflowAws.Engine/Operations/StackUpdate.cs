@@ -82,7 +82,7 @@ public sealed class StackUpdate(AwsSession session, StackService service)
         });
         var preview = update.Preview(TemplateInspection.LoadSpecification());
         preview = preview with { Changes = ChangeRisks.Classify(preview.Changes, CurrentTemplate(currentBody, update)) };
-        return new UpdateOperationPlan(input, current, update, preview, [.. kept.Select(k => k.Note), .. update.Notes]);
+        return new UpdateOperationPlan(input, current, update, preview, [.. kept.Select(k => k.Note), .. update.Notes, .. KeptStageNotes(current, parameters)]);
     }
 
     /// <summary>
@@ -126,6 +126,22 @@ public sealed class StackUpdate(AwsSession session, StackService service)
                 "The stack keeps what the metaflow-tools template made as it is (-Parameter UpgradedFrom): its database secret, so Secrets Manager " +
                 "makes no new password the database does not have, and its API stage 'api', so the service URL stays."));
         return kept;
+    }
+
+    /// <summary>
+    /// A stack that kept the metaflow-tools template's stage 'api' (UpgradedFrom) keeps that template's deployment,
+    /// a snapshot of the methods: a new APIBasicAuth changes the methods but reaches the stage only with a new
+    /// deployment (API Gateway Developer Guide, "Deploy a REST API"), which the template does not make for it.
+    /// </summary>
+    private static IEnumerable<string> KeptStageNotes(MetaflowStack current, IReadOnlyDictionary<string, string> parameters)
+    {
+        var upgraded = parameters.GetValueOrDefault(MetaflowParameters.UpgradedFromParameter) ?? current.Parameters.GetValueOrDefault(MetaflowParameters.UpgradedFromParameter);
+        if (upgraded != MetaflowStack.UpstreamOrigin || !parameters.TryGetValue("APIBasicAuth", out var auth)
+            || auth == current.Parameters.GetValueOrDefault("APIBasicAuth")) yield break;
+        var api = current.Outputs.FirstOrDefault(o => o.OutputKey == "ServiceUrl")?.OutputValue is { } url && Uri.TryCreate(url, UriKind.Absolute, out var u)
+            ? u.Host.Split('.')[0] : "<api id>";
+        yield return $"APIBasicAuth={auth} changes the API's methods, but the stage 'api' this stack kept from the metaflow-tools template serves " +
+                     $"them as they were deployed: after the update, deploy them with 'aws apigateway create-deployment --rest-api-id {api} --stage-name api'.";
     }
 
     private static bool ResourceIsTrue(object? value) => value is bool b ? b : string.Equals(value as string, "true", StringComparison.OrdinalIgnoreCase);
