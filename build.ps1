@@ -11,13 +11,15 @@
       Demo     Package, start the sandbox, deploy the real template, configure Metaflow in a temp folder
       Bench    Package, then measure side by side: import time, completion latency vs the awscli waiter,
                calls per second while waiting, event pages per poll
+      Publish  Package, then publish the module with PSResourceGet to -Repository (default: a local file
+               repository under out/psrepo, registered as MetaflowAwsLocal), for Install-PSResource
 .EXAMPLE
     dotnet tool restore && dotnet pwsh ./build.ps1 Test
 #>
 [CmdletBinding()]
 param(
     [Parameter(Position = 0)]
-    [ValidateSet('Build', 'Package', 'Test', 'Demo', 'Bench')]
+    [ValidateSet('Build', 'Package', 'Test', 'Demo', 'Bench', 'Publish')]
     [string] $Task = 'Test',
 
     [ValidateSet('Release', 'Debug')]
@@ -25,6 +27,11 @@ param(
 
     # Pester only: run the test files whose names match (e.g. 'New-MetaflowStack').
     [string] $Filter,
+
+    # Publish only: a registered PSResourceGet repository (default: the local file repository out/psrepo).
+    [string] $Repository,
+    # Publish only: the API key of -Repository (a NuGet feed such as the PowerShell Gallery).
+    [string] $ApiKey,
 
     # Bench only: deploys per waiter, runs per import measurement, sandbox pace.
     [int] $BenchRounds = 10,
@@ -89,7 +96,9 @@ function Invoke-Package {
     } | Sort-Object
     $manifest = (Get-Content "$Root/module/MetaflowAws.psd1" -Raw).
         Replace('{{ModuleVersion}}', $Version).
-        Replace('{{CmdletsToExport}}', (($names | ForEach-Object { "'$_'" }) -join ', '))
+        Replace('{{CmdletsToExport}}', (($names | ForEach-Object { "'$_'" }) -join ', ')).
+        Replace('{{ReleaseNotes}}', (Get-ReleaseNotes $Version).Replace("'", "''"))
+    Copy-Item "$Root/LICENSE", "$Root/CHANGELOG.md" $ModuleDir
     Set-Content (Join-Path $ModuleDir 'MetaflowAws.psd1') $manifest -Encoding utf8NoBOM
     Write-Host "    $($names.Count) cmdlets: $($names -join ', ')"
 
@@ -99,6 +108,26 @@ function Invoke-Package {
         & $script:Pwsh[0] @($script:Pwsh | Select-Object -Skip 1) -NoProfile -NonInteractive -File "$Root/tools/New-Help.ps1" `
             -ModuleManifest (Join-Path $ModuleDir 'MetaflowAws.psd1') -DocsPath "$Root/docs"
     }
+}
+
+# The CHANGELOG.md entry of a version (its '## <version>' section): the package's release notes. A version
+# without an entry is not released.
+function Get-ReleaseNotes([string] $Of) {
+    $text = Get-Content "$Root/CHANGELOG.md" -Raw
+    $m = [regex]::Match($text, "(?ms)^## $([regex]::Escape($Of))[ \t]*\r?\n(.*?)(?=^## |\z)")
+    if (-not $m.Success) { throw "CHANGELOG.md has no '## $Of' entry: add one for the version in Directory.Build.props." }
+    $m.Groups[1].Value.Trim()
+}
+
+# build.ps1 Publish: the packaged module through PSResourceGet (tools/Publish-Module.ps1: Publish-PSResource checks
+# the manifest as the gallery does), to -Repository or to the local file repository out/psrepo (MetaflowAwsLocal).
+function Invoke-Publish {
+    Invoke-Package
+    $target = if ($Repository) { @{ Repository = $Repository } } else { @{ Repository = 'MetaflowAwsLocal'; LocalPath = (Join-Path $Root 'out/psrepo') } }
+    if ($ApiKey) { $target.ApiKey = $ApiKey }
+    Write-Host "==> publish MetaflowAws $Version to $($target.Repository)" -ForegroundColor Cyan
+    & "$Root/tools/Publish-Module.ps1" -ModuleDir $ModuleDir @target
+    Write-Host "    install with: Install-PSResource MetaflowAws -Repository $($target.Repository)"
 }
 
 function Start-Sandbox([int] $ResourceDelayMs = 5, $Postgres, [string] $Record, [double] $TimeScale) {
@@ -346,4 +375,5 @@ switch ($Task) {
     'Test' { Invoke-Test }
     'Demo' { . "$Root/tools/Demo.ps1" }
     'Bench' { . "$Root/bench/Bench.ps1" }
+    'Publish' { Invoke-Publish }
 }

@@ -16,8 +16,8 @@
     AliasesToExport      = @()
     PrivateData          = @{
         PSData = @{
-            Tags       = @('Metaflow', 'AWS', 'CloudFormation')
-            ProjectUri = ''
+            Tags         = @('Metaflow', 'AWS', 'CloudFormation', 'MLOps', 'Linux', 'MacOS', 'Windows', 'PSEdition_Core')
+            ReleaseNotes = '{{ReleaseNotes}}'
         }
     }
 }

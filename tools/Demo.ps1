@@ -50,7 +50,7 @@ What happened: the module validated the parameters, created the stack from templ
 ($($stack.Outputs.Count) outputs), followed it to CREATE_COMPLETE with live progress, wrote Metaflow's
 configuration from the outputs, then removed the stack (the data bucket is retained by design).
 
-The same against AWS (after Import-Module ./out/MetaflowAws/$Version/MetaflowAws.psd1):
+The same against AWS (after build.ps1 Publish and Install-PSResource MetaflowAws -Repository MetaflowAwsLocal):
   New-MetaflowStack -StackName metaflow -Region us-east-1 -ProfileName <your-profile> |
       Export-MetaflowConfig
   Get-MetaflowStack metaflow -Region us-east-1 -ProfileName <your-profile> | Set-MetaflowApiKey

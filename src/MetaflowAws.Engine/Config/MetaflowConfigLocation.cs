@@ -48,7 +48,7 @@ public sealed record MetaflowConfigLocation
         if (name is not null) ValidateProfile(name, fromParameter ? ProfileParameter : ProfileVariable);
 
         var home = metaflowHome is { Length: > 0 } ? metaflowHome : env.Get(HomeVariable) ?? DefaultHome;
-        home = ExpandHome(home);
+        home = MetaflowAws.Engine.Files.UserPaths.Current.ExpandHome(home); // as Python's expanduser, which Metaflow applies
         home = currentDirectory is null ? System.IO.Path.GetFullPath(home) : System.IO.Path.GetFullPath(home, currentDirectory);
         return new MetaflowConfigLocation(System.IO.Path.TrimEndingDirectorySeparator(home), name);
     }
@@ -84,14 +84,6 @@ public sealed record MetaflowConfigLocation
         {
             return [];
         }
-    }
-
-    /// <summary>A leading ~ means the user's home, as Python's expanduser (which Metaflow applies) does.</summary>
-    private static string ExpandHome(string path)
-    {
-        if (path == "~" || path.StartsWith("~/", StringComparison.Ordinal) || (OperatingSystem.IsWindows() && path.StartsWith(@"~\", StringComparison.Ordinal)))
-            return Environment.GetFolderPath(Environment.SpecialFolder.UserProfile) + path[1..];
-        return path;
     }
 
     public override string ToString() => Path;

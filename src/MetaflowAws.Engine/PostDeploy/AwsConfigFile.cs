@@ -17,8 +17,7 @@ public static class AwsConfigFile
     private static readonly Regex ProfileName = new(@"^[A-Za-z0-9_.@+-]{1,64}$", RegexOptions.Compiled);
 
     public static string DefaultPath(IEnvironment? env = null)
-        => (env ?? ProcessEnvironment.Instance).Get("AWS_CONFIG_FILE")
-           ?? Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".aws", "config");
+        => UserPaths.Current.AwsConfigFile((env ?? ProcessEnvironment.Instance).Get("AWS_CONFIG_FILE"));
 
     public static void ValidateProfileName(string name)
     {
