@@ -72,8 +72,14 @@ public abstract class MetaflowCmdlet : PSCmdlet, IDynamicParameters
     {
         // The hint first: cancelling can run the wait's continuation on this thread, ending the wait (and with it
         // what the hint is about) before the next line.
-        foreach (var watch in Capabilities.OfType<StackWatch>()) watch.OnStopping(Host);
-        _cancel.Cancel();
+        try
+        {
+            foreach (var watch in Capabilities.OfType<StackWatch>()) watch.OnStopping(Host);
+        }
+        finally
+        {
+            _cancel.Cancel(); // whatever the host does with the hint
+        }
     }
 
     protected override void BeginProcessing()

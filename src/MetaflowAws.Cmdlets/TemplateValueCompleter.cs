@@ -53,23 +53,30 @@ public sealed class TemplateValueCompleter : IArgumentCompleter
     /// <summary>The stack's own template, cached briefly; null when it cannot be read in time (the bundled one is offered then).</summary>
     private static TemplateDocument? StackTemplate(string stackName, IDictionary bound)
     {
-        var session = AwsSession.Resolve(new AwsSessionOptions
+        // The account the command line names: the same options the cmdlet resolves its session from.
+        var options = new AwsSessionOptions
         {
             Region = bound["Region"] as string,
             ProfileName = bound["ProfileName"] as string,
+            ProfileLocation = bound["ProfileLocation"] as string,
+            AccessKey = bound["AccessKey"] as string,
+            SecretKey = bound["SecretKey"] as string,
+            SessionToken = bound["SessionToken"] as string,
             EndpointUrl = bound["EndpointUrl"] as string,
-        });
-        var key = $"{session.ProfileName}|{session.Region}|{session.EndpointFor("CloudFormation")}|{stackName}";
+        };
+        var key = $"{options.ProfileName}|{options.ProfileLocation}|{options.AccessKey}|{options.Region}|{options.EndpointUrl}|{stackName}";
         if (StackTemplates.TryGetValue(key, out var hit) && DateTime.UtcNow - hit.At < Lifetime) return hit.Template;
         TemplateDocument? template = null;
         try
         {
+            var session = AwsSession.Resolve(options);
             using var cts = new CancellationTokenSource(Patience);
             template = TemplateDocument.Parse(StackService.Create(session).TemplateBodyAsync(stackName, cts.Token).GetAwaiter().GetResult());
         }
         catch (Exception)
         {
-            // no such stack, no network, no permission: remembered as none for the lifetime, so Tab does not stall again
+            // no credentials, no such stack, no network, no permission: remembered as none for the lifetime (the
+            // bundled template's values are offered), so Tab does not stall again
         }
         StackTemplates[key] = (DateTime.UtcNow, template);
         return template;

@@ -25,6 +25,7 @@ BeforeDiscovery {
         @{ Case = 'database version not PostgreSQL 15-18'; Params = @{ DatabaseEngineVersion = '9.6' }; Id = 'InvalidParameter'; Message = '*PostgreSQL major version 15-18*' }
         @{ Case = 'PostgreSQL 14, near its end of standard support'; Params = @{ DatabaseEngineVersion = '14' }; Id = 'InvalidParameter'; Message = "*'14'*15-18*" }
         @{ Case = 'a minor version RDS retired'; Params = @{ DatabaseEngineVersion = '16.3' }; Id = 'InvalidParameter'; Message = "*'16.3' is a PostgreSQL minor version RDS no longer offers*16.9*" }
+        @{ Case = 'UpgradedFrom on a new stack'; Params = @{ Parameter = @{ UpgradedFrom = 'metaflow-tools' } }; Id = 'InvalidParameter'; Message = "*UpgradedFrom 'metaflow-tools'*Update-MetaflowStack -UseBundledTemplate*" }
         @{ Case = 'worker policy not an ARN'; Params = @{ AdditionalWorkerPolicyArn = 'my-policy' }; Id = 'InvalidParameter'; Message = '*ARN of an IAM managed policy*' }
         @{ Case = 'worker policy ARN in another partition'; Params = @{ AdditionalWorkerPolicyArn = 'arn:aws-cn:iam::123456789012:policy/x' }; Id = 'InvalidParameter'; Message = "*not in the IAM partition 'aws'*" }
         @{ Case = 'worker policy is a role ARN'; Params = @{ AdditionalWorkerPolicyArn = 'arn:aws:iam::123456789012:role/x' }; Id = 'InvalidParameter'; Message = '*AdditionalWorkerPolicyArn*' }

@@ -73,7 +73,11 @@ Describe 'Stacks of the upstream template' {
         BeforeAll {
             if (-not (Test-Path /usr/bin/aws)) { throw 'These tests put data in the stack with Debian''s awscli (/usr/bin/aws): apt-get install -y awscli (.ci/run does).' }
             function Get-OutputTable([string] $Name) { $t = @{}; foreach ($o in Get-MetaflowStackOutput $Name) { $t[$o.OutputKey] = $o.OutputValue }; $t }
-            function Invoke-Aws { & /usr/bin/aws --endpoint-url $script:SandboxUrl --region us-east-1 --output json @args 2>&1 | Out-String }
+            function Invoke-Aws {
+                $out = & /usr/bin/aws --endpoint-url $script:SandboxUrl --region us-east-1 --output json @args 2>&1 | Out-String
+                if ($LASTEXITCODE) { throw "aws $($args -join ' ') failed ($LASTEXITCODE): $out" }
+                $out
+            }
             $script:before = Get-OutputTable $script:name
             $script:bucket = ([uri]$script:before.MetaflowDataStoreS3Url).Host
             $script:configBefore = Get-Content (Join-Path $script:mfHome 'config.json') -Raw | ConvertFrom-Json -AsHashtable

@@ -4,8 +4,8 @@ namespace MetaflowAws.Tests;
 
 /// <summary>
 /// The per-user paths by each platform's conventions, whichever platform runs the tests: '~' as Python's
-/// expanduser treats it for Metaflow (posixpath on Linux and macOS, ntpath on Windows), the AWS config file where
-/// the AWS CLI looks for it, and Unix modes only where files have them.
+/// expanduser treats it for Metaflow (posixpath on Linux and macOS, ntpath on Windows), and the AWS config file where
+/// the AWS CLI looks for it.
 /// </summary>
 public sealed class UserPathsTests
 {
@@ -44,18 +44,4 @@ public sealed class UserPathsTests
         Assert.Equal(@"\\share\aws\config", Windows.AwsConfigFile(@"\\share\aws\config"));
     }
 
-    [Fact]
-    public void Only_Unix_platforms_get_file_modes()
-    {
-        Assert.True(Linux.HasUnixModes);
-        Assert.True(MacOs.HasUnixModes);
-        Assert.False(Windows.HasUnixModes);
-    }
-
-    [Fact]
-    public void The_current_platform_is_the_one_the_process_runs_on()
-    {
-        Assert.Equal(OperatingSystem.IsWindows(), UserPaths.Current.IsWindows);
-        Assert.Equal(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), UserPaths.Current.Home);
-    }
 }

@@ -25,7 +25,4 @@ public sealed record UserPaths(bool IsWindows, string Home)
 
     /// <summary>The AWS shared config file: AWS_CONFIG_FILE when set, else .aws/config in the user's home.</summary>
     public string AwsConfigFile(string? fromEnvironment) => fromEnvironment is { Length: > 0 } given ? ExpandHome(given) : InHome(".aws", "config");
-
-    /// <summary>Whether files get Unix permissions (0600 for secrets): not on Windows, where the profile's ACL protects them.</summary>
-    public bool HasUnixModes => !IsWindows;
 }

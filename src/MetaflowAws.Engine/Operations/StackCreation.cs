@@ -75,6 +75,12 @@ public sealed class StackCreation(AwsSession session, StackService service)
     public async Task<CreationPlan> PlanAsync(DeployInput input, CancellationToken ct)
     {
         if (input.TemplateBucket is not null) TemplateStaging.ValidateBucketName(input.TemplateBucket);
+        // UpgradedFrom keeps what a metaflow-tools stack has (its stage made by its deployment, its secret): a new stack
+        // has none of it, and its usage plan would wait on no stage.
+        if (input.TemplatePath is null && input.Parameters.TryGetValue(MetaflowParameters.UpgradedFromParameter, out var from) && from != "none")
+            throw new MetaflowException(ErrorIds.InvalidParameter,
+                $"-Parameter {MetaflowParameters.UpgradedFromParameter} '{from}' is for a stack moved from that template by Update-MetaflowStack -UseBundledTemplate, " +
+                "which sets it; a new stack takes 'none' (leave it out).", ErrorKind.InvalidArgument, from);
         var deployment = DeploymentPlan.Create(new DeploymentRequest
         {
             StackName = input.StackName,

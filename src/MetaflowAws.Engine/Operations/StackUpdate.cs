@@ -116,7 +116,7 @@ public sealed class StackUpdate(AwsSession session, StackService service)
         }
         if (Open(MetaflowParameters.DatabaseEncryptionParameter)
             && resources.FirstOrDefault(r => r.Type == "AWS::RDS::DBInstance") is { Id: not null } db
-            && !ResourceIsTrue(db.Properties.GetValueOrDefault("StorageEncrypted")))
+            && db.Properties.GetValueOrDefault("StorageEncrypted") is null or false or "false" or "False")
             kept.Add((MetaflowParameters.DatabaseEncryptionParameter, "false",
                 $"The database {db.Id} is not encrypted and stays so: RDS cannot encrypt a database in place, it would make a new, empty one. " +
                 $"To encrypt it as a separate step: snapshot it, then 'Update-MetaflowStack -StackName {current.StackName} -Parameter @{{ {MetaflowParameters.DatabaseEncryptionParameter} = 'true' }} -AllowDataReplacement' " +
@@ -143,8 +143,6 @@ public sealed class StackUpdate(AwsSession session, StackService service)
         yield return $"APIBasicAuth={auth} changes the API's methods, but the stage 'api' this stack kept from the metaflow-tools template serves " +
                      $"them as they were deployed: after the update, deploy them with 'aws apigateway create-deployment --rest-api-id {api} --stage-name api'.";
     }
-
-    private static bool ResourceIsTrue(object? value) => value is bool b ? b : string.Equals(value as string, "true", StringComparison.OrdinalIgnoreCase);
 
     /// <summary>Stages the template, makes CloudFormation's change set and, when it has changes, executes and follows it.</summary>
     public async Task<UpdateOutcome> ExecuteAsync(UpdateOperationPlan plan, Follow follow, IOperationLog log, CancellationToken ct)

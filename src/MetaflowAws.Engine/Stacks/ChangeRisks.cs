@@ -47,6 +47,11 @@ public static class ChangeRisks
     /// <summary>The risk of one change: only removals and (possible) replacements put anything at risk.</summary>
     public static string Of(MetaflowStackChange change, IReadOnlySet<string> configReferenced)
     {
+        // A secret whose generation changes gets a new value in place: a password the database does not have
+        // (CloudFormation regenerates GenerateSecretString's value on such an update: cloudformation-coverage-roadmap
+        // #1161), so the metadata service can no longer connect. Data at risk, though nothing is replaced.
+        if (change.Action == "Modify" && change.ResourceType == "AWS::SecretsManager::Secret"
+            && change.ChangedProperties.Any(p => p is "GenerateSecretString" or "SecretString")) return Data;
         var destructive = change.Action == "Remove" || change.MayReplace;
         if (!destructive) return None;
         if (DataTypes.Contains(change.ResourceType)) return Data;

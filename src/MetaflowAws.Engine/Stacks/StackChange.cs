@@ -63,7 +63,7 @@ public sealed record StackChangePlan(string StackName, string StackId, string Ch
     {
         if (!HasChanges) return "No changes.";
         var counts = string.Join(", ", Changes.GroupBy(c => c.Action).Select(g => $"{g.Count()} {g.Key}"));
-        var replaced = Changes.Count(c => c.Replacement is "True" or "Conditional");
+        var replaced = Changes.Count(c => c.MayReplace);
         return $"{counts}{(replaced > 0 ? $" ({replaced} replaced or possibly replaced)" : "")}:\n" + string.Join("\n", Changes.Select(c => "  " + c));
     }
 }

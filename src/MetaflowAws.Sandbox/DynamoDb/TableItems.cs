@@ -1,5 +1,4 @@
 using System.Collections.Concurrent;
-using System.Runtime.CompilerServices;
 using System.Text.Json.Nodes;
 using MetaflowAws.Sandbox.CloudFormation;
 
@@ -13,7 +12,8 @@ namespace MetaflowAws.Sandbox.DynamoDb;
 /// </summary>
 public sealed class TableItems(StackEngine stacks)
 {
-    private readonly ConditionalWeakTable<ResourceState, ConcurrentDictionary<string, JsonObject>> _items = [];
+    // By table name: a table CloudFormation replaces is a new table with a new name (its ResourceState object stays).
+    private readonly ConcurrentDictionary<string, ConcurrentDictionary<string, JsonObject>> _items = new(StringComparer.Ordinal);
 
     public (int Status, JsonObject Body, string? ErrorType) PutItem(JsonNode? request)
     {
@@ -37,7 +37,7 @@ public sealed class TableItems(StackEngine stacks)
         var name = request?["TableName"]?.GetValue<string>();
         table = stacks.LiveResources("AWS::DynamoDB::Table").FirstOrDefault(t => t.Resource.Ref == name).Resource;
         error = (400, new JsonObject { ["__type"] = "com.amazonaws.dynamodb.v20120810#ResourceNotFoundException", ["message"] = "Requested resource not found" }, "ResourceNotFoundException");
-        return table is null ? null : _items.GetValue(table, _ => new(StringComparer.Ordinal));
+        return table is null ? null : _items.GetOrAdd(table.Ref!, _ => new(StringComparer.Ordinal));
     }
 
     /// <summary>The item's key: its attributes of the table's KeySchema, in order; a missing one is DynamoDB's ValidationException.</summary>
