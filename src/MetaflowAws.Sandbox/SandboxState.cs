@@ -65,7 +65,7 @@ public sealed class SandboxState
         CloudFormation = new CloudFormationApi(Stacks);
         Iam = new IamApi(Stacks);
         Sts = new StsApi(Credentials, Iam);
-        ApiGateway = new ApiGatewayApi(Stacks);
+        ApiGateway = new ApiGatewayApi(Stacks, Status);
     }
 
     private static string? Started(Action action)

@@ -138,10 +138,18 @@ Describe 'Stacks of the upstream template' {
             $checks | Where-Object { -not $_.Passed } | ForEach-Object { "$($_.Name): $($_.Detail)" } | Should -BeNullOrEmpty
         }
 
-        It 'says how to deploy the kept stage when the API key setting changes afterwards' {
+        It 'deploys the kept stage when the API key setting changes afterwards, so the change reaches the clients' {
             $apiId = ([uri](Get-OutputTable $script:name).ServiceUrl).Host.Split('.')[0]
             Update-MetaflowStack -StackName $script:name -DisableApiKey -WhatIf -WarningVariable w 3>$null
-            ($w -join "`n") | Should -Match ([regex]::Escape("aws apigateway create-deployment --rest-api-id $apiId --stage-name api"))
+            ($w -join "`n") | Should -Match ([regex]::Escape("deploys them to that stage (API Gateway CreateDeployment on API $apiId)"))
+            $stack = Get-MetaflowStack $script:name
+            (Invoke-StackApi $stack 'ping').Status | Should -Be 403 -Because 'the key is still required'
+            Clear-SandboxLog
+            $updated = Update-MetaflowStack -StackName $script:name -DisableApiKey -Confirm:$false -InformationVariable info -WarningAction SilentlyContinue
+            $updated.Parameters['APIBasicAuth'] | Should -Be 'false'
+            ($info -join "`n") | Should -Match "Deployed the API's methods to stage 'api'.*APIBasicAuth=false now applies"
+            @(Get-SandboxCalls 'apigateway:CreateDeployment').Count | Should -Be 1
+            (Invoke-StackApi $updated 'ping').Status | Should -Be 200 -Because 'the stage now serves the methods without a key'
         }
     }
 }

@@ -57,6 +57,7 @@ public sealed class UpdateMetaflowStack : MetaflowCmdlet
         var plan = Run(ct => update.PlanAsync(Template.Input(StackName, UseBundledTemplate) with { AllowDataReplacement = AllowDataReplacement }, current: null, ct));
         if (Deploying.Update(this, update, plan, Watch.Follow(NoWait)) is not { } outcome) return;
         WriteObject(outcome.Stack);
+        if (outcome.Changed && KeptStageService.NeedsDeployment(plan.Current, outcome.Stack)) DeployKeptStage(session, outcome.Stack);
         if (outcome.Changed && ImageChanged(plan.Current, outcome.Stack)) MigrateSchema(session, outcome.Stack);
     });
 
@@ -64,6 +65,16 @@ public sealed class UpdateMetaflowStack : MetaflowCmdlet
         => after.Status == "UPDATE_COMPLETE"
            && after.Parameters.TryGetValue(MetaflowParameters.ImageParameter, out var image)
            && before.Parameters.GetValueOrDefault(MetaflowParameters.ImageParameter) != image;
+
+    /// <summary>The stage kept from the metaflow-tools template takes the changed methods only through a new deployment.</summary>
+    private void DeployKeptStage(Engine.Aws.AwsSession session, MetaflowStack stack) => Guard(() =>
+    {
+        var id = Run(ct => new KeptStageService(AwsClients.ApiGateway(session), session).DeployAsync(stack, ct));
+        WriteInformation(new HostInformationMessage
+        {
+            Message = $"Deployed the API's methods to stage '{KeptStageService.StageName}' of '{stack.StackName}' (deployment {id}): APIBasicAuth={stack.Parameters.GetValueOrDefault("APIBasicAuth")} now applies.",
+        }, ["PSHOST"]);
+    });
 
     /// <summary>A new metadata service image may expect a newer schema: upgrade it, as the image's own release notes ask.</summary>
     private void MigrateSchema(Engine.Aws.AwsSession session, MetaflowStack stack)

@@ -8,6 +8,8 @@ namespace MetaflowAws.Engine.ApiGateway;
 public interface IApiGateway
 {
     Task<GetApiKeyResponse> GetApiKeyAsync(GetApiKeyRequest request, CancellationToken cancellationToken = default);
+
+    Task<CreateDeploymentResponse> CreateDeploymentAsync(CreateDeploymentRequest request, CancellationToken cancellationToken = default);
 }
 
 public sealed class ApiGatewayConfig() : OwnServiceConfig("API Gateway", "apigateway", "apigateway", "2015-07-09");
@@ -41,10 +43,46 @@ public sealed class GetApiKeyResponse : AmazonWebServiceResponse
     };
 }
 
+/// <summary>CreateDeployment (botocore apigateway: POST /restapis/{restapi_id}/deployments, 201): a snapshot of the
+/// API's methods, and with StageName the stage pointed at it (made when it does not exist).</summary>
+public sealed class CreateDeploymentRequest : RestJsonRequest
+{
+    public required string RestApiId { get; init; }
+    public string? StageName { get; init; }
+    public string? Description { get; init; }
+    internal override string Method => "POST";
+    internal override string Path => "/restapis/" + Uri.EscapeDataString(RestApiId) + "/deployments";
+    internal override JsonObject? Body
+    {
+        get
+        {
+            var body = new JsonObject();
+            if (StageName is not null) body["stageName"] = StageName;
+            if (Description is not null) body["description"] = Description;
+            return body;
+        }
+    }
+}
+
+public sealed class CreateDeploymentResponse : AmazonWebServiceResponse
+{
+    public string Id { get; init; } = "";
+    public string? Description { get; init; }
+
+    internal static CreateDeploymentResponse Parse(JsonNode? node) => new()
+    {
+        Id = node?["id"]?.GetValue<string>() ?? "",
+        Description = node?["description"]?.GetValue<string>(),
+    };
+}
+
 public sealed class ApiGatewayClient(AWSCredentials credentials, ApiGatewayConfig config) : OwnServiceClient(credentials, config), IApiGateway
 {
     private static readonly RestJsonMarshaller Marshaller = new("AmazonAPIGateway");
 
     public Task<GetApiKeyResponse> GetApiKeyAsync(GetApiKeyRequest request, CancellationToken cancellationToken = default)
         => SendAsync<GetApiKeyResponse>(request, Marshaller, new JsonDocumentUnmarshaller<GetApiKeyResponse>("API Gateway", GetApiKeyResponse.Parse), cancellationToken);
+
+    public Task<CreateDeploymentResponse> CreateDeploymentAsync(CreateDeploymentRequest request, CancellationToken cancellationToken = default)
+        => SendAsync<CreateDeploymentResponse>(request, Marshaller, new JsonDocumentUnmarshaller<CreateDeploymentResponse>("API Gateway", CreateDeploymentResponse.Parse), cancellationToken);
 }

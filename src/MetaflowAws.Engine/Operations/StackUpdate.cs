@@ -130,18 +130,16 @@ public sealed class StackUpdate(AwsSession session, StackService service)
 
     /// <summary>
     /// A stack that kept the metaflow-tools template's stage 'api' (UpgradedFrom) keeps that template's deployment,
-    /// a snapshot of the methods: a new APIBasicAuth changes the methods but reaches the stage only with a new
-    /// deployment (API Gateway Developer Guide, "Deploy a REST API"), which the template does not make for it.
+    /// a snapshot of the methods: a new APIBasicAuth reaches the stage only with a new deployment, which
+    /// Update-MetaflowStack makes after the update (KeptStageService); said in the plan.
     /// </summary>
     private static IEnumerable<string> KeptStageNotes(MetaflowStack current, IReadOnlyDictionary<string, string> parameters)
     {
         var upgraded = parameters.GetValueOrDefault(MetaflowParameters.UpgradedFromParameter) ?? current.Parameters.GetValueOrDefault(MetaflowParameters.UpgradedFromParameter);
         if (upgraded != MetaflowStack.UpstreamOrigin || !parameters.TryGetValue("APIBasicAuth", out var auth)
             || auth == current.Parameters.GetValueOrDefault("APIBasicAuth")) yield break;
-        var api = current.Outputs.FirstOrDefault(o => o.OutputKey == "ServiceUrl")?.OutputValue is { } url && Uri.TryCreate(url, UriKind.Absolute, out var u)
-            ? u.Host.Split('.')[0] : "<api id>";
-        yield return $"APIBasicAuth={auth} changes the API's methods, but the stage 'api' this stack kept from the metaflow-tools template serves " +
-                     $"them as they were deployed: after the update, deploy them with 'aws apigateway create-deployment --rest-api-id {api} --stage-name api'.";
+        yield return $"APIBasicAuth={auth} changes the API's methods, and the stage 'api' this stack kept from the metaflow-tools template serves them " +
+                     $"as they were deployed: after the update, Update-MetaflowStack deploys them to that stage (API Gateway CreateDeployment on API {PostDeploy.KeptStageService.ApiIdOf(current) ?? "<api id>"}).";
     }
 
     /// <summary>Stages the template, makes CloudFormation's change set and, when it has changes, executes and follows it.</summary>

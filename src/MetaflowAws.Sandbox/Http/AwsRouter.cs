@@ -109,7 +109,7 @@ public sealed partial class AwsRouter(SandboxState state, AwsAnswers answers, Fa
                     xml = IamApi.X.Response(action, state.Iam.Handle(action, form), requestId);
                     break;
                 case "apigateway":
-                    await answers.WriteJsonAsync(ctx, service, action, state.ApiGateway.Handle(ctx.Request.Method, ctx.Request.Path.Value ?? "/", form), requestId, "application/json");
+                    await answers.WriteJsonAsync(ctx, service, action, state.ApiGateway.Handle(ctx.Request.Method, ctx.Request.Path.Value ?? "/", form, ParseJson(body)), requestId, "application/json");
                     return;
                 case "batch" when action == "DescribeJobQueues":
                     await answers.WriteJsonAsync(ctx, service, action, state.Status.DescribeJobQueues(ParseJson(body)), requestId, "application/json");
@@ -213,7 +213,9 @@ public sealed partial class AwsRouter(SandboxState state, AwsAnswers answers, Fa
     private static partial Regex LambdaInvokePath();
 
     private static string ApiGatewayAction(string method, string path)
-        => path.StartsWith("/apikeys/", StringComparison.Ordinal) && method == "GET" ? "GetApiKey" : $"{method} {path}";
+        => path.StartsWith("/apikeys/", StringComparison.Ordinal) && method == "GET" ? "GetApiKey"
+            : path.StartsWith("/restapis/", StringComparison.Ordinal) && path.EndsWith("/deployments", StringComparison.Ordinal) && method == "POST" ? "CreateDeployment"
+            : $"{method} {path}";
 
     /// <summary>A short note on how a Query request gave its template, for tests to assert on (never the body itself).</summary>
     private static string? DetailOf(IReadOnlyDictionary<string, string> form)

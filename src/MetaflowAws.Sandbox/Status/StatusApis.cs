@@ -72,8 +72,30 @@ public sealed class StatusApis(StackEngine stacks, Func<Stack, JsonObject?> lamb
 
     /// <summary>Records a new AWS::ApiGateway::Deployment's snapshot: each method of its API, by resource path part.</summary>
     public void DeploymentCreated(Stack stack, ResourceState deployment)
+        => _deployments[deployment.Ref!] = Snapshot(stack, deployment.Properties.GetValueOrDefault("RestApiId") as string);
+
+    /// <summary>Stages a deployment made outside CloudFormation (CreateDeployment with a stageName) points at, by API and stage.</summary>
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<(string Api, string Stage), string> _deployedStages = new();
+
+    /// <summary>
+    /// API Gateway CreateDeployment: a new snapshot of the API's methods, and with a stage name the stage pointed at it
+    /// (botocore apigateway CreateDeployment, 201 Deployment). Only a stage a Deployment resource made follows it here:
+    /// an AWS::ApiGateway::Stage keeps the DeploymentId its template gives. Null when the API does not exist.
+    /// </summary>
+    public JsonObject? CreateDeployment(string apiId, string? stageName, string? description)
     {
-        var api = deployment.Properties.GetValueOrDefault("RestApiId") as string;
+        var api = stacks.LiveResources("AWS::ApiGateway::RestApi").FirstOrDefault(a => a.Resource.Ref == apiId);
+        if (api.Resource is null) return null;
+        var id = Convert.ToHexString(System.Security.Cryptography.RandomNumberGenerator.GetBytes(3)).ToLowerInvariant();
+        _deployments[id] = Snapshot(api.Stack, apiId);
+        if (!string.IsNullOrEmpty(stageName)) _deployedStages[(apiId, stageName)] = id;
+        var body = new JsonObject { ["id"] = id, ["createdDate"] = DateTimeOffset.UtcNow.ToUnixTimeSeconds() };
+        if (description is not null) body["description"] = description;
+        return body;
+    }
+
+    private static Dictionary<string, MethodSnapshot> Snapshot(Stack stack, string? api)
+    {
         var resources = stack.LiveResources();
         var methods = new Dictionary<string, MethodSnapshot>(StringComparer.Ordinal);
         foreach (var m in resources.Where(r => r.Type == "AWS::ApiGateway::Method" && r.Properties.GetValueOrDefault("RestApiId") as string == api))
@@ -82,7 +104,7 @@ public sealed class StatusApis(StackEngine stacks, Func<Stack, JsonObject?> lamb
             var path = resources.FirstOrDefault(r => r.Type == "AWS::ApiGateway::Resource" && r.Ref == resourceId)?.Properties.GetValueOrDefault("PathPart") as string ?? "/";
             methods[path] = new MethodSnapshot(m.Properties.GetValueOrDefault("HttpMethod") as string ?? "ANY", ResourceModel.IsTrue(m.Properties.GetValueOrDefault("ApiKeyRequired")));
         }
-        _deployments[deployment.Ref!] = methods;
+        return methods;
     }
 
     /// <summary>
@@ -120,13 +142,13 @@ public sealed class StatusApis(StackEngine stacks, Func<Stack, JsonObject?> lamb
     /// itself when it gives StageName (CloudFormation User Guide, AWS::ApiGateway::Deployment StageName: "the name of
     /// the Stage resource for the Deployment resource to create"; the metaflow-tools template's ApiDeployment does so).
     /// </summary>
-    private static (string? Stage, string? DeploymentId) Stage(List<ResourceState> resources, string apiId, string stageName)
+    private (string? Stage, string? DeploymentId) Stage(List<ResourceState> resources, string apiId, string stageName)
     {
         bool OfApi(ResourceState r) => r.Properties.GetValueOrDefault("RestApiId") as string == apiId && r.Properties.GetValueOrDefault("StageName") as string == stageName;
         if (resources.FirstOrDefault(r => r.Type == "AWS::ApiGateway::Stage" && OfApi(r)) is { } stage)
             return (stage.Ref, stage.Properties.GetValueOrDefault("DeploymentId") as string);
         return resources.FirstOrDefault(r => r.Type == "AWS::ApiGateway::Deployment" && OfApi(r)) is { } deployment
-            ? (stageName, deployment.Ref) : (null, null);
+            ? (stageName, _deployedStages.GetValueOrDefault((apiId, stageName)) ?? deployment.Ref) : (null, null);
     }
 
     /// <summary>An enabled API key with this value, in a usage plan whose ApiStages include the API's stage.</summary>
