@@ -72,7 +72,7 @@ public sealed class UpdateMetaflowStack : MetaflowCmdlet
         var id = Run(ct => new KeptStageService(AwsClients.ApiGateway(session), session).DeployAsync(stack, ct));
         WriteInformation(new HostInformationMessage
         {
-            Message = $"Deployed the API's methods to stage '{KeptStageService.StageName}' of '{stack.StackName}' (deployment {id}): APIBasicAuth={stack.Parameters.GetValueOrDefault("APIBasicAuth")} now applies.",
+            Message = $"Deployed the API's methods to stage '{KeptStageService.StageName}' of '{stack.StackName}' (deployment {id}): APIBasicAuth={stack.Parameters.GetValueOrDefault(MetaflowParameters.ApiKeyParameter)} now applies.",
         }, ["PSHOST"]);
     });
 

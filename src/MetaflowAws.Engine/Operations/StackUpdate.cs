@@ -135,10 +135,10 @@ public sealed class StackUpdate(AwsSession session, StackService service)
     /// </summary>
     private static IEnumerable<string> KeptStageNotes(MetaflowStack current, IReadOnlyDictionary<string, string> parameters)
     {
-        var upgraded = parameters.GetValueOrDefault(MetaflowParameters.UpgradedFromParameter) ?? current.Parameters.GetValueOrDefault(MetaflowParameters.UpgradedFromParameter);
-        if (upgraded != MetaflowStack.UpstreamOrigin || !parameters.TryGetValue("APIBasicAuth", out var auth)
-            || auth == current.Parameters.GetValueOrDefault("APIBasicAuth")) yield break;
-        yield return $"APIBasicAuth={auth} changes the API's methods, and the stage 'api' this stack kept from the metaflow-tools template serves them " +
+        var after = new Dictionary<string, string>(current.Parameters, StringComparer.Ordinal);
+        foreach (var (name, value) in parameters) after[name] = value;
+        if (!PostDeploy.KeptStageService.NeedsDeployment(current.Parameters, after)) yield break;
+        yield return $"APIBasicAuth={after[MetaflowParameters.ApiKeyParameter]} changes the API's methods, and the stage 'api' this stack kept from the metaflow-tools template serves them " +
                      $"as they were deployed: after the update, Update-MetaflowStack deploys them to that stage (API Gateway CreateDeployment on API {PostDeploy.KeptStageService.ApiIdOf(current) ?? "<api id>"}).";
     }
 

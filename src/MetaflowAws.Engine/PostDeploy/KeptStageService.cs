@@ -14,11 +14,14 @@ public sealed class KeptStageService(IApiGateway apiGateway, AwsSession session)
 {
     public const string StageName = "api";
 
-    /// <summary>Whether the update changed the API key setting of a stack whose stage is the kept one.</summary>
+    /// <summary>Whether a completed update changed the API key setting of a stack whose stage is the kept one.</summary>
     public static bool NeedsDeployment(MetaflowStack before, MetaflowStack after)
-        => after.Status == "UPDATE_COMPLETE"
-           && after.Parameters.GetValueOrDefault(MetaflowParameters.UpgradedFromParameter) == MetaflowStack.UpstreamOrigin
-           && after.Parameters.GetValueOrDefault("APIBasicAuth") is { } auth && auth != before.Parameters.GetValueOrDefault("APIBasicAuth");
+        => after.Status == "UPDATE_COMPLETE" && NeedsDeployment(before.Parameters, after.Parameters);
+
+    /// <summary>Whether going from these stack parameters to those changes the API key setting of a stack that keeps the stage.</summary>
+    public static bool NeedsDeployment(IReadOnlyDictionary<string, string> before, IReadOnlyDictionary<string, string> after)
+        => after.GetValueOrDefault(MetaflowParameters.UpgradedFromParameter) == MetaflowStack.UpstreamOrigin
+           && after.GetValueOrDefault(MetaflowParameters.ApiKeyParameter) is { } auth && auth != before.GetValueOrDefault(MetaflowParameters.ApiKeyParameter);
 
     /// <summary>The REST API's id: the first label of the ServiceUrl output's host (https://&lt;id&gt;.execute-api...).</summary>
     public static string? ApiIdOf(MetaflowStack stack)
@@ -30,7 +33,7 @@ public sealed class KeptStageService(IApiGateway apiGateway, AwsSession session)
     {
         var api = ApiIdOf(stack) ?? throw new MetaflowException(ErrorIds.FeatureNotDeployed,
             $"Stack '{stack.StackName}' has no ServiceUrl output, so its API cannot be found to deploy its stage '{StageName}'.", ErrorKind.InvalidOperation, stack.StackName);
-        var auth = stack.Parameters.GetValueOrDefault("APIBasicAuth");
+        var auth = stack.Parameters.GetValueOrDefault(MetaflowParameters.ApiKeyParameter);
         var deployment = await AwsErrors.Call(() => apiGateway.CreateDeploymentAsync(new CreateDeploymentRequest
         {
             RestApiId = api,

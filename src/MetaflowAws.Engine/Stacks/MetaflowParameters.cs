@@ -13,6 +13,9 @@ public static class MetaflowParameters
     /// <summary>The metadata service container image: a change means the database schema may need an upgrade.</summary>
     public const string ImageParameter = "MetadataServiceImage";
 
+    /// <summary>Whether every API method requires an API key ('true'/'false').</summary>
+    public const string ApiKeyParameter = "APIBasicAuth";
+
     /// <summary>Names the job queue (empty: CloudFormation names it); set to keep the name an upstream stack gave it.</summary>
     public const string JobQueueNameParameter = "JobQueueName";
 

@@ -6,8 +6,8 @@ namespace MetaflowAws.Sandbox.DynamoDb;
 
 /// <summary>
 /// DynamoDB PutItem and GetItem (JSON 1.0, botocore dynamodb/2012-08-10) on the tables the stacks created: the items
-/// live with the table resource itself, so a table CloudFormation replaces starts empty, as on AWS, and one it keeps
-/// keeps them. Enough for Metaflow's Step Functions state (one item per foreach, by its key); no conditions, no
+/// live with the table's name, so a table CloudFormation replaces (a new table, a new name) starts empty, as on AWS,
+/// and one it keeps keeps them. Enough for Metaflow's Step Functions state (one item per foreach, by its key); no conditions, no
 /// expressions.
 /// </summary>
 public sealed class TableItems(StackEngine stacks)
