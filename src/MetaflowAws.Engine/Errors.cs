@@ -69,6 +69,12 @@ public static class ErrorIds
     public const string InvalidTemplateBucket = "InvalidTemplateBucket";
     public const string TemplateBucketNotFound = "TemplateBucketNotFound";
     public const string StagingBucketNotOwned = "StagingBucketNotOwned";
+    public const string UiSettingsIncomplete = "UiSettingsIncomplete";
+    public const string InvalidUiDomain = "InvalidUiDomain";
+    public const string InvalidCertificateArn = "InvalidCertificateArn";
+    public const string CertificateNotUsable = "CertificateNotUsable";
+    public const string InvalidEmail = "InvalidEmail";
+    public const string DnsRecordConflict = "DnsRecordConflict";
 }
 
 /// <summary>An error the module reports to the user: a stable id, a kind, the target, a message that says what to do.</summary>

@@ -50,8 +50,18 @@ public sealed class AwsFactChecksTests
                 .First(e => e.Map()["Name"] as string == "MF_METADATA_DB_SSL_MODE")!)["Value"] = "on",
             AwsFactChecks.DatabaseTlsConfigured, MetadataEnv),
         ["metadata service image with the update_row injection"] = new(
-            t => t.Section("Parameters")["MetadataServiceImage"].Map()["Default"] = "netflixoss/metaflow_metadata_service:v2.4.13",
+            t => t.Properties("MetadataTaskDefinition")["ContainerDefinitions"].List()[0].Map()["Image"] = "netflixoss/metaflow_metadata_service:v2.4.13",
             AwsFactChecks.MetadataServiceImageCurrent, "Resources/MetadataTaskDefinition/Properties/ContainerDefinitions/0/Image"),
+        ["UI backend on an image with the update_row injection, by the parameter's default"] = new(
+            t =>
+            {
+                t.Section("Parameters")["MetadataServiceImage"].Map()["Default"] = "netflixoss/metaflow_metadata_service:v2.4.13";
+                t.Properties("MetadataTaskDefinition")["ContainerDefinitions"].List()[0].Map()["Image"] = "netflixoss/metaflow_metadata_service:v2.5.1";
+            },
+            AwsFactChecks.MetadataServiceImageCurrent, "Resources/TaskDefinitionUIService/Properties/ContainerDefinitions/0/Image"),
+        ["UI static image older than the table's"] = new(
+            t => t.Section("Parameters")["UIStaticImage"].Map()["Default"] = "public.ecr.aws/outerbounds/metaflow_ui:v1.2.4",
+            AwsFactChecks.UIStaticImageCurrent, "Resources/TaskDefinitionUIStatic/Properties/ContainerDefinitions/0/Image"),
         ["Batch AMI type left to the default"] = new(
             t => t.Properties("ComputeEnvironment")["ComputeResources"].Map().Remove("Ec2Configuration"),
             AwsFactChecks.BatchImageTypeSupported, "Resources/ComputeEnvironment/Properties/ComputeResources"),

@@ -21,9 +21,11 @@ public sealed class ChangePreviewDifferentialTests(SandboxFixture sandbox) : ICl
             if (_stack is not null) return _stack;
             var cfn = sandbox.CloudFormation();
             var body = File.ReadAllText(RepositoryFiles.TemplatePath);
+            // Over the 51,200-byte TemplateBody limit: staged in S3, as New-MetaflowStack does.
+            var staged = await MetaflowAws.Engine.Staging.TemplateStaging.Create(sandbox.Session()).StageAsync("preview", body, null, null, CancellationToken.None);
             await cfn.CreateStackAsync(new CreateStackRequest
             {
-                StackName = "preview", TemplateBody = body, Capabilities = DeploymentPlan.CapabilitiesFor(RepositoryFiles.Template()),
+                StackName = "preview", TemplateURL = staged.TemplateUrl, Capabilities = DeploymentPlan.CapabilitiesFor(RepositoryFiles.Template()),
                 Parameters = [new StackParameter("EnableSagemaker", "false")],
             });
             var service = StackService.Create(sandbox.Session());

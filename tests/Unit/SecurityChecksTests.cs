@@ -119,6 +119,44 @@ public sealed class SecurityChecksTests
             t => t.AddResource("OpenSsh", "AWS::EC2::SecurityGroupIngress", Obj(
                 ("GroupId", Ref("BatchSecurityGroup")), ("IpProtocol", "tcp"), ("FromPort", "22"), ("ToPort", "22"), ("CidrIp", "0.0.0.0/0"))),
             SecurityChecks.SecurityGroupIngressScoped, "Resources/OpenSsh/Properties"),
+        ["UI load balancer open to the internet on another port"] = new(
+            t => Ingress(t, "LoadBalancerSecurityGroupUI", 1)["FromPort"] = Ingress(t, "LoadBalancerSecurityGroupUI", 1)["ToPort"] = "8080",
+            SecurityChecks.SecurityGroupIngressScoped, "Resources/LoadBalancerSecurityGroupUI/Properties/SecurityGroupIngress/1"),
+        ["UI load balancer open to the internet on a port range"] = new(
+            t => Ingress(t, "LoadBalancerSecurityGroupUI", 0)["ToPort"] = "444",
+            SecurityChecks.SecurityGroupIngressScoped, "Resources/LoadBalancerSecurityGroupUI/Properties/SecurityGroupIngress/0"),
+        ["UI tasks given the load balancer's internet-facing group"] = new(
+            t =>
+            {
+                Ingress(t, "LoadBalancerSecurityGroupUI", 0)["CidrIp"] = Ref("VPCCidr");
+                t.Properties("ECSFargateServiceUIStatic")["NetworkConfiguration"].Map()["AwsvpcConfiguration"].Map()["SecurityGroups"] = Arr(Ref("LoadBalancerSecurityGroupUI"));
+            },
+            SecurityChecks.SecurityGroupIngressScoped, "Resources/LoadBalancerSecurityGroupUI/Properties/SecurityGroupIngress/1"),
+        ["internal UI load balancer open to the internet"] = new(
+            t =>
+            {
+                Ingress(t, "LoadBalancerSecurityGroupUI", 1)["CidrIp"] = Ref("VPCCidr");
+                t.Properties("LoadBalancerUI")["Scheme"] = "internal";
+            },
+            SecurityChecks.SecurityGroupIngressScoped, "Resources/LoadBalancerSecurityGroupUI/Properties/SecurityGroupIngress/0"),
+        ["HTTPS listener on CloudFormation's default TLS policy"] = new(
+            t => t.Properties("ListenerUI").Remove("SslPolicy"),
+            SecurityChecks.LoadBalancerTlsOnly, "Resources/ListenerUI/Properties/SslPolicy"),
+        ["HTTPS listener allowing TLS 1.0"] = new(
+            t => t.Properties("ListenerUI")["SslPolicy"] = "ELBSecurityPolicy-2016-08",
+            SecurityChecks.LoadBalancerTlsOnly, "Resources/ListenerUI/Properties/SslPolicy"),
+        ["HTTP listener forwarding instead of redirecting"] = new(
+            t => t.Properties("ListenerUIRedirect")["DefaultActions"] = Arr(Obj(("Type", "forward"), ("TargetGroupArn", Ref("ALBTargetGroupUIStatic")))),
+            SecurityChecks.LoadBalancerTlsOnly, "Resources/ListenerUIRedirect/Properties/DefaultActions"),
+        ["HTTPS listener forwarding before it authenticates"] = new(
+            t => t.Properties("ListenerUI")["DefaultActions"].List()[1].Map()["Order"] = "0",
+            SecurityChecks.LoadBalancerAuthenticates, "Resources/ListenerUI/Properties/DefaultActions"),
+        ["API rule without the login"] = new(
+            t => t.Properties("ListenerRuleUIService")["Actions"].List().RemoveAt(0),
+            SecurityChecks.LoadBalancerAuthenticates, "Resources/ListenerRuleUIService/Properties/Actions"),
+        ["HTTPS listener logging in only in one branch"] = new(
+            t => t.Properties("ListenerUI")["DefaultActions"].List()[0].Map()["Type"] = If("CreateNotebook", "authenticate-cognito", "fixed-response"),
+            SecurityChecks.LoadBalancerAuthenticates, "Resources/ListenerUI/Properties/DefaultActions"),
         ["database password written in the template"] = new(
             t => t.Properties("RDSMasterInstance")["MasterUserPassword"] = "correct-horse-battery",
             SecurityChecks.DatabasePasswordFromSecretsManager, "Resources/RDSMasterInstance/Properties/MasterUserPassword"),

@@ -68,10 +68,20 @@ public sealed class TemplateDefectsTests
         Assert.Equal(defective, targets.Count < 2);
     }
 
+    /// <summary>
+    /// The bundled template is over CloudFormation's 51,200-byte TemplateBody limit since the UI (issue 15), so every
+    /// deploy stages it in S3 (TemplateURL: up to 1 MB, CloudFormation User Guide "Quotas"). The budget keeps growth
+    /// deliberate; template/README.md states the size.
+    /// </summary>
     [Fact]
-    public void CurrentTemplateFitsCloudFormationsInlineLimit()
-        => Assert.True(new FileInfo(RepositoryFiles.TemplatePath).Length <= 51_200,
-            "template/metaflow.yml must stay within the 51,200-byte TemplateBody limit, so the default deploy needs no staging bucket.");
+    public void CurrentTemplateStaysWithinItsByteBudgetAndTheReadmeStatesItsSize()
+    {
+        var size = new FileInfo(RepositoryFiles.TemplatePath).Length;
+        Assert.True(size <= 80_000, $"template/metaflow.yml is {size:N0} bytes, over its 80,000-byte budget.");
+        Assert.True(size > 51_200, "Under 51,200 bytes the template could go inline again: update this test and the staging notes.");
+        var readme = File.ReadAllText(Path.Combine(Path.GetDirectoryName(RepositoryFiles.TemplatePath)!, "README.md"));
+        Assert.Contains($"**{size.ToString("N0", System.Globalization.CultureInfo.InvariantCulture)} bytes**", readme);
+    }
 
     [Fact]
     public void InspectionOfTheBundledTemplateFindsNothingAndOfTheOldOneTheIssue11Defects()

@@ -56,7 +56,8 @@ public sealed class UpstreamUpgradeTests(SandboxFixture sandbox) : IClassFixture
 
         // CloudFormation's own change set (the sandbox's evaluation) agrees: nothing kept is replaced or removed.
         var changeSets = new ChangeSetService(service.CloudFormation, sandbox.Session());
-        var real = await changeSets.CreateAsync(plan.Update.ToChangeSetRequest(null), CancellationToken.None);
+        var staged = await MetaflowAws.Engine.Staging.TemplateStaging.Create(sandbox.Session()).StageAsync(name, plan.Update.Body, null, null, CancellationToken.None);
+        var real = await changeSets.CreateAsync(plan.Update.ToChangeSetRequest(staged.TemplateUrl), CancellationToken.None);
         try
         {
             var kept = new[] { "VPC", "Subnet1", "Subnet2", "MetaflowS3Bucket", "StepFunctionsStateDDB", "JobQueue", "BatchS3TaskRole",

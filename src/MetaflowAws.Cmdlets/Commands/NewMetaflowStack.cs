@@ -15,12 +15,13 @@ public sealed class NewMetaflowStack : MetaflowCmdlet
 {
     private TemplateInputs? _template;
     private StackWatch? _watch;
+    private readonly UiDns _dns = new();
 
     private TemplateInputs Template => _template ??= new(this);
 
     private StackWatch Watch => _watch ??= new(this);
 
-    private protected override IReadOnlyList<object> Capabilities => [Template, Watch];
+    private protected override IReadOnlyList<object> Capabilities => [Template, Watch, _dns];
 
     /// <summary>Gets or sets the name of the stack to create.</summary>
     [Parameter(Mandatory = true, Position = 0, ValueFromPipelineByPropertyName = true)]
@@ -44,6 +45,8 @@ public sealed class NewMetaflowStack : MetaflowCmdlet
         var creation = new StackCreation(session, StackService.Create(session));
         var input = Template.Input(StackName) with { DisableRollback = DisableRollback, Force = Force };
         var plan = Run(ct => creation.PlanAsync(input, ct));
-        if (Deploying.Create(this, session, creation, plan, Watch.Follow(NoWait)) is { } stack) WriteObject(stack);
+        if (Deploying.Create(this, session, creation, plan, Watch.Follow(NoWait)) is not { } stack) return;
+        WriteObject(stack);
+        _dns.After(this, session, null, stack);
     });
 }

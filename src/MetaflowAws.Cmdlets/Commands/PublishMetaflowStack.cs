@@ -15,12 +15,13 @@ public sealed class PublishMetaflowStack : MetaflowCmdlet
 {
     private TemplateInputs? _template;
     private StackWatch? _watch;
+    private readonly UiDns _dns = new();
 
     private TemplateInputs Template => _template ??= new(this);
 
     private StackWatch Watch => _watch ??= new(this);
 
-    private protected override IReadOnlyList<object> Capabilities => [Template, Watch];
+    private protected override IReadOnlyList<object> Capabilities => [Template, Watch, _dns];
 
     /// <summary>Gets or sets the stack name.</summary>
     [Parameter(Mandatory = true, Position = 0, ValueFromPipelineByPropertyName = true)]
@@ -50,6 +51,8 @@ public sealed class PublishMetaflowStack : MetaflowCmdlet
         var result = create is not null
             ? Deploying.Create(this, session, publication.Creation, create, Watch.Follow(NoWait))
             : Deploying.Update(this, publication.Update, update!, Watch.Follow(NoWait))?.Stack;
-        if (result is not null) WriteObject(result);
+        if (result is null) return;
+        WriteObject(result);
+        Guard(() => _dns.After(this, session, update?.Current, result));
     });
 }

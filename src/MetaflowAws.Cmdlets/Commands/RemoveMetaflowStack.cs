@@ -52,6 +52,9 @@ public sealed class RemoveMetaflowStack : MetaflowCmdlet
         try
         {
             var result = Run(ct => removal.ExecuteAsync(plan, Watch.Follow(NoWait), new BucketProgress(this), Log, ct));
+            // The UI's alias records would point at a load balancer that is gone.
+            if (!NoWait && Engine.Ui.UiService.RecordOf(plan.Stack) is { } record)
+                Guard(() => UiDns.Remove(this, new Engine.Ui.UiService(Engine.Ui.UiAws.Create(session)), record));
             if (PassThru) WriteObject(result);
         }
         finally

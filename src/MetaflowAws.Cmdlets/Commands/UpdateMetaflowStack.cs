@@ -17,12 +17,13 @@ public sealed class UpdateMetaflowStack : MetaflowCmdlet
 {
     private TemplateInputs? _template;
     private StackWatch? _watch;
+    private readonly UiDns _dns = new();
 
     private TemplateInputs Template => _template ??= new(this);
 
     private StackWatch Watch => _watch ??= new(this);
 
-    private protected override IReadOnlyList<object> Capabilities => [Template, Watch];
+    private protected override IReadOnlyList<object> Capabilities => [Template, Watch, _dns];
 
     /// <summary>Gets or sets the stack name or id.</summary>
     [Parameter(Mandatory = true, Position = 0, ValueFromPipelineByPropertyName = true)]
@@ -59,6 +60,7 @@ public sealed class UpdateMetaflowStack : MetaflowCmdlet
         WriteObject(outcome.Stack);
         if (outcome.Changed && KeptStageService.NeedsDeployment(plan.Current, outcome.Stack)) DeployKeptStage(session, outcome.Stack);
         if (outcome.Changed && ImageChanged(plan.Current, outcome.Stack)) MigrateSchema(session, outcome.Stack);
+        Guard(() => _dns.After(this, session, plan.Current, outcome.Stack));
     });
 
     private static bool ImageChanged(MetaflowStack before, MetaflowStack after)

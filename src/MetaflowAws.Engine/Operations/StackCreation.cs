@@ -90,6 +90,9 @@ public sealed class StackCreation(AwsSession session, StackService service)
             DisableRollback = input.DisableRollback,
         }, session.Region);
         var warnings = input.TemplatePath is null ? [] : TemplateGate.Check(deployment.TemplatePath, input.Force);
+        // A certificate the listener cannot use would fail the create minutes in: checked now (a read call).
+        if (Ui.UiRules.From(deployment.ParameterValues) is { } ui)
+            await Ui.UiRules.CheckCertificateAsync(Ui.UiAws.Create(session), ui, session.Region, ct).ConfigureAwait(false);
 
         var existing = await service.FindAsync(input.StackName, ct).ConfigureAwait(false);
         if (existing is not null)

@@ -80,6 +80,9 @@ public sealed class StackUpdate(AwsSession session, StackService service)
             Parameters = parameters,
             Tags = input.Tags,
         });
+        // The UI turned on, or given another domain or certificate: its certificate is checked now (read call only).
+        if (Ui.UiRules.From(update.MergedValues) is { } ui && Ui.UiRules.From(current.Parameters) != ui)
+            await Ui.UiRules.CheckCertificateAsync(Ui.UiAws.Create(session), ui, current.Region, ct).ConfigureAwait(false);
         var preview = update.Preview(TemplateInspection.LoadSpecification());
         preview = preview with { Changes = ChangeRisks.Classify(preview.Changes, CurrentTemplate(currentBody, update)) };
         return new UpdateOperationPlan(input, current, update, preview, [.. kept.Select(k => k.Note), .. update.Notes, .. KeptStageNotes(current, parameters)]);

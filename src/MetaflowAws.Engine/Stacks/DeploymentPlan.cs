@@ -111,6 +111,7 @@ public sealed class DeploymentPlan
         var template = LoadTemplate(path, out var body);
         ValidateStackName(request.StackName, MaxStackNameLength(template));
 
+        if (Ui.UiRules.Checks(request.Parameters, region).FirstOrDefault() is { } ui) throw ui;
         var (values, violations) = ParameterRules.Bind(template, request.Parameters);
         var declared = template.Section("Parameters");
         if (violations.FirstOrDefault() is { } first)

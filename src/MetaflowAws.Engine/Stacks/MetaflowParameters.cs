@@ -13,6 +13,15 @@ public static class MetaflowParameters
     /// <summary>The metadata service container image: a change means the database schema may need an upgrade.</summary>
     public const string ImageParameter = "MetadataServiceImage";
 
+    /// <summary>Whether the stack runs the Metaflow UI ('true'/'false'), at <see cref="UiDomainParameter"/> with <see cref="UiCertificateParameter"/>.</summary>
+    public const string UiParameter = "EnableUI";
+
+    /// <summary>The UI's domain name (the upstream template's name for it).</summary>
+    public const string UiDomainParameter = "PublicDomainName";
+
+    /// <summary>The ACM certificate of the UI's domain, in the stack's region.</summary>
+    public const string UiCertificateParameter = "CertificateArn";
+
     /// <summary>Whether every API method requires an API key ('true'/'false').</summary>
     public const string ApiKeyParameter = "APIBasicAuth";
 
@@ -48,6 +57,10 @@ public static class MetaflowParameters
         CmdletParameter.Text("DatabaseInstanceClass", "DBInstanceClass"),
         CmdletParameter.Text("DatabaseEngineVersion", "DBEngineVersion"),
         CmdletParameter.Number("LogRetentionDays", "LogRetentionDays"),
+        CmdletParameter.Switch("EnableUI", UiParameter, on: "true", off: "false"),
+        new("UiDomainName", [UiDomainParameter], v => v is string domain ? [Ui.UiRules.NormalizeDomain(domain)] : []),
+        CmdletParameter.Text("CertificateArn", UiCertificateParameter),
+        CmdletParameter.Text("UiStaticImage", "UIStaticImage"),
     ];
 
     /// <summary>

@@ -28,6 +28,9 @@ public sealed class MetaflowStack
     /// <summary>The endpoint the stack was reached at, when not AWS's default.</summary>
     public string? EndpointUrl { get; init; }
 
+    /// <summary>The Metaflow UI's address (its MetaflowUIUrl output), for a stack deployed with the UI; otherwise null.</summary>
+    public string? UiUrl => Outputs.FirstOrDefault(o => o.OutputKey == "MetaflowUIUrl")?.OutputValue;
+
     public override string ToString() => StackName;
 }
 

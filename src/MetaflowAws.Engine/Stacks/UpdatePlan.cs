@@ -66,6 +66,8 @@ public sealed class UpdatePlan
         var keep = declared.Keys.Where(k => !request.Parameters.ContainsKey(k) && previous.ContainsKey(k)).ToHashSet();
         var merged = new Dictionary<string, string>(request.Parameters, StringComparer.Ordinal);
         foreach (var k in keep) merged[k] = previous[k];
+        // The UI's settings as the update leaves them (given, or kept): checked with their own error ids first.
+        if (Ui.UiRules.Checks(merged, request.Current.Region).FirstOrDefault() is { } ui) throw ui;
 
         var (values, violations) = ParameterRules.Bind(template, merged);
         // Moving to another template (an upstream stack to ours, an older version to this one): a kept value the new

@@ -19,6 +19,8 @@ public static class AwsFactChecks
     public const string DatabaseTlsConfigured = nameof(DatabaseTlsConfigured);
     /// <summary>The metadata service image is at least the minimum version in the table.</summary>
     public const string MetadataServiceImageCurrent = nameof(MetadataServiceImageCurrent);
+    /// <summary>The Metaflow UI's static image is at least the version in the table.</summary>
+    public const string UIStaticImageCurrent = nameof(UIStaticImageCurrent);
     /// <summary>Every EC2 Batch compute environment names its AMI type, one in the table and still supported.</summary>
     public const string BatchImageTypeSupported = nameof(BatchImageTypeSupported);
     /// <summary>A fact not compared with its source for over a year (a warning).</summary>
@@ -28,7 +30,7 @@ public static class AwsFactChecks
     public static IReadOnlyList<string> Checks { get; } =
     [
         LambdaRuntimeSupported, NotebookPlatformSupported, DatabaseVersionSupported, DatabaseTlsConfigured,
-        MetadataServiceImageCurrent, BatchImageTypeSupported, FactsRechecked,
+        MetadataServiceImageCurrent, UIStaticImageCurrent, BatchImageTypeSupported, FactsRechecked,
     ];
 
     /// <summary>How long before a date a value is reported as a warning.</summary>
@@ -159,18 +161,20 @@ public static class AwsFactChecks
 
     private static void CheckImage(object? container, string path, AwsFacts facts, Dictionary<string, object?> parameters, List<TemplateFinding> findings)
     {
-        foreach (var fact in facts.OfKind(AwsFacts.MetadataServiceImage))
-        {
-            var repository = fact.Extra.GetValueOrDefault("repository") ?? "";
-            foreach (var image in Strings(Get(container, "Image"), parameters))
+        foreach (var (kind, check, what) in ((string, string, string)[])
+                 [(AwsFacts.MetadataServiceImage, MetadataServiceImageCurrent, "metadata service image"), (AwsFacts.UIStaticImage, UIStaticImageCurrent, "Metaflow UI image")])
+            foreach (var fact in facts.OfKind(kind))
             {
-                if (!image.StartsWith(repository + ":", StringComparison.Ordinal)) continue;
-                var match = VersionTag.Match(image);
-                if (match.Success && Version.Parse(match.Groups[1].Value) < Version.Parse(fact.Value))
-                    findings.Add(new(MetadataServiceImageCurrent, $"{path}/Image",
-                        $"The metadata service image {image} is older than {fact.Value}: {fact.Note} ({fact.Source}). Use {repository}:v{fact.Value} or later."));
+                var repository = fact.Extra.GetValueOrDefault("repository") ?? "";
+                foreach (var image in Strings(Get(container, "Image"), parameters))
+                {
+                    if (!image.StartsWith(repository + ":", StringComparison.Ordinal)) continue;
+                    var match = VersionTag.Match(image);
+                    if (match.Success && Version.Parse(match.Groups[1].Value) < Version.Parse(fact.Value))
+                        findings.Add(new(check, $"{path}/Image",
+                            $"The {what} {image} is older than {fact.Value}: {fact.Note} ({fact.Source}). Use {repository}:v{fact.Value} or later."));
+                }
             }
-        }
     }
 
     /// <summary>The container's environment: Name → Value node.</summary>

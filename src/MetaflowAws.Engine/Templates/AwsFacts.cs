@@ -9,7 +9,7 @@ namespace MetaflowAws.Engine.Templates;
 /// of standard support on RDS, the lowest safe metadata service image. Each has its source and the
 /// day somebody last checked it.
 /// </summary>
-/// <param name="Kind">What the value is: LambdaRuntime, NotebookPlatform, PostgresMajor, BatchImageType, MetadataServiceImage.</param>
+/// <param name="Kind">What the value is: LambdaRuntime, NotebookPlatform, PostgresMajor, BatchImageType, MetadataServiceImage, UIStaticImage.</param>
 /// <param name="Value">The runtime, platform, major version, image type, or minimum image version.</param>
 /// <param name="Until">The last day the value may be used (deprecation, end of support); null while AWS has announced none.</param>
 /// <param name="Note">Why the fact matters, in a sentence the check repeats.</param>
@@ -32,8 +32,9 @@ public sealed class AwsFacts
     public const string PostgresMajor = nameof(PostgresMajor);
     public const string BatchImageType = nameof(BatchImageType);
     public const string MetadataServiceImage = nameof(MetadataServiceImage);
+    public const string UIStaticImage = nameof(UIStaticImage);
 
-    private static readonly string[] Known = [LambdaRuntime, NotebookPlatform, PostgresMajor, BatchImageType, MetadataServiceImage];
+    private static readonly string[] Known = [LambdaRuntime, NotebookPlatform, PostgresMajor, BatchImageType, MetadataServiceImage, UIStaticImage];
 
     public AwsFacts(IReadOnlyList<AwsFact> facts, string source)
     {

@@ -23,8 +23,22 @@ public static class SecurityChecks
     public const string DatabaseSnapshotOnDelete = nameof(DatabaseSnapshotOnDelete);
     /// <summary>No policy statement allows every action on every resource.</summary>
     public const string NoWildcardAdmin = nameof(NoWildcardAdmin);
-    /// <summary>No security group ingress from 0.0.0.0/0 or ::/0.</summary>
+    /// <summary>
+    /// No security group ingress from 0.0.0.0/0 or ::/0, except HTTPS (443) and HTTP (80, for the redirect) into a group
+    /// that only internet-facing application load balancers use.
+    /// </summary>
     public const string SecurityGroupIngressScoped = nameof(SecurityGroupIngressScoped);
+    /// <summary>
+    /// Every HTTPS listener sets an SslPolicy that allows TLS 1.2 and later only (without one, CloudFormation uses
+    /// ELBSecurityPolicy-2016-08, which allows TLS 1.0: ELB User Guide, "Security policies for your Application Load
+    /// Balancer"); every HTTP listener only redirects to HTTPS.
+    /// </summary>
+    public const string LoadBalancerTlsOnly = nameof(LoadBalancerTlsOnly);
+    /// <summary>
+    /// Every route of an HTTPS listener (its default actions and each rule) authenticates first: its lowest-Order
+    /// action is authenticate-cognito or authenticate-oidc, and no route forwards or answers without it.
+    /// </summary>
+    public const string LoadBalancerAuthenticates = nameof(LoadBalancerAuthenticates);
     /// <summary>A database master password comes from Secrets Manager, never from the template or a parameter.</summary>
     public const string DatabasePasswordFromSecretsManager = nameof(DatabasePasswordFromSecretsManager);
 
@@ -33,6 +47,7 @@ public static class SecurityChecks
     [
         BucketEncryption, BucketPublicAccessBlock, BucketTlsOnly, DatabaseEncrypted, DatabaseNotPublic,
         DatabaseSnapshotOnDelete, NoWildcardAdmin, SecurityGroupIngressScoped, DatabasePasswordFromSecretsManager,
+        LoadBalancerTlsOnly, LoadBalancerAuthenticates,
     ];
 
     private const string DynamicSecretPrefix = "{{resolve:secretsmanager:";
@@ -46,6 +61,7 @@ public static class SecurityChecks
         ArgumentNullException.ThrowIfNull(template);
         var findings = new List<TemplateFinding>();
         var resources = Resources(template).ToList();
+        var webGroups = InternetFacingLoadBalancerGroups(resources);
         foreach (var (id, type, resource, properties) in resources)
         {
             var path = $"Resources/{id}";
@@ -61,10 +77,20 @@ public static class SecurityChecks
                     break;
                 case "AWS::EC2::SecurityGroup":
                     foreach (var (rule, rulePath, _) in Items(Get(properties, "SecurityGroupIngress"), $"{path}/Properties/SecurityGroupIngress"))
-                        CheckIngress(rule, rulePath, findings);
+                        CheckIngress(rule, rulePath, webGroups.Contains(id), findings);
+                    break;
+                case "AWS::ElasticLoadBalancingV2::Listener":
+                    CheckListener(properties, path, findings);
+                    break;
+                case "AWS::ElasticLoadBalancingV2::ListenerRule":
+                    var listener = resources.FirstOrDefault(l => l.Type == "AWS::ElasticLoadBalancingV2::Listener"
+                                                                 && Alternatives(Get(properties, "ListenerArn")).Any(a => RefersTo(a, l.LogicalId)));
+                    if (listener.LogicalId is not null && Alternatives(Get(listener.Properties, "Protocol")).Contains("HTTPS"))
+                        CheckAuthenticatesFirst(Get(properties, "Actions"), $"{path}/Properties/Actions", findings);
                     break;
                 case "AWS::EC2::SecurityGroupIngress":
-                    CheckIngress(properties, $"{path}/Properties", findings);
+                    CheckIngress(properties, $"{path}/Properties",
+                        Alternatives(Get(properties, "GroupId")).All(g => webGroups.Any(w => RefersTo(g, w))), findings);
                     break;
             }
             foreach (var (document, documentPath) in PolicyDocuments(type, properties, path))
@@ -197,16 +223,102 @@ public static class SecurityChecks
 
     // ---------------------------------------------------------------- network
 
-    private static void CheckIngress(object? rule, string path, List<TemplateFinding> findings)
+    /// <summary>The web ports a load balancer's own group may open to the internet: HTTPS, and HTTP that it redirects.</summary>
+    private static readonly HashSet<string> WebPorts = ["443", "80"];
+
+    private static void CheckIngress(object? rule, string path, bool loadBalancerGroup, List<TemplateFinding> findings)
     {
         foreach (var key in (string[])["CidrIp", "CidrIpv6"])
         {
             var open = Alternatives(Get(rule, key)).OfType<string>().FirstOrDefault(AnyAddress.Contains);
             if (open is null) continue;
-            var ports = Get(rule, "FromPort") is string from ? $" (port {from}{(Get(rule, "ToPort") is string to && to != from ? "-" + to : "")})" : "";
-            findings.Add(new(SecurityGroupIngressScoped, path,
-                $"The security group accepts traffic from {open}{ports}: allow only the VPC CIDR or a source security group."));
+            var from = Get(rule, "FromPort") as string;
+            if (loadBalancerGroup && Get(rule, "IpProtocol") is "tcp" && from is not null && WebPorts.Contains(from) && Get(rule, "ToPort") as string == from) continue;
+            var ports = from is not null ? $" (port {from}{(Get(rule, "ToPort") is string to && to != from ? "-" + to : "")})" : "";
+            findings.Add(new(SecurityGroupIngressScoped, path, loadBalancerGroup
+                ? $"The load balancer's security group accepts traffic from {open}{ports}: open only tcp 443 (and 80 to redirect it) to the internet."
+                : $"The security group accepts traffic from {open}{ports}: allow only the VPC CIDR or a source security group."));
         }
+    }
+
+    /// <summary>
+    /// Security groups that only internet-facing application load balancers use (Scheme omitted is internet-facing:
+    /// CloudFormation User Guide, AWS::ElasticLoadBalancingV2::LoadBalancer Scheme); a group also given to anything
+    /// else (a task, a database, an internal load balancer) is not one.
+    /// </summary>
+    private static HashSet<string> InternetFacingLoadBalancerGroups(List<TemplateResource> resources)
+    {
+        static IEnumerable<string> GroupRefs(Dictionary<string, object?> properties)
+        {
+            foreach (var key in (string[])["SecurityGroups", "SecurityGroupIds", "VPCSecurityGroups"])
+                foreach (var (item, _, _) in Items(Get(properties, key), ""))
+                    foreach (var alternative in Alternatives(item))
+                        if (IsIntrinsic(alternative, out var fn, out var arg) && fn == "Ref" && arg is string id) yield return id;
+        }
+        static IEnumerable<Dictionary<string, object?>> Nested(object? value)
+        {
+            if (value is Dictionary<string, object?> map)
+            {
+                yield return map;
+                foreach (var v in map.Values) foreach (var m in Nested(v)) yield return m;
+            }
+            else if (value is List<object?> list)
+                foreach (var v in list) foreach (var m in Nested(v)) yield return m;
+        }
+        var web = new HashSet<string>(StringComparer.Ordinal);
+        var other = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var r in resources)
+        {
+            var isWeb = r.Type == "AWS::ElasticLoadBalancingV2::LoadBalancer"
+                        && Alternatives(Get(r.Properties, "Type")).All(t => t is "application")
+                        && Alternatives(Get(r.Properties, "Scheme")).All(s => s is null or "internet-facing");
+            foreach (var m in Nested(r.Properties))
+                foreach (var id in GroupRefs(m)) (isWeb && ReferenceEquals(m, r.Properties) ? web : other).Add(id);
+        }
+        web.ExceptWith(other);
+        return web;
+    }
+
+    // ---------------------------------------------------------------- load balancers
+
+    /// <summary>The ELB policies that negotiate TLS 1.2 or 1.3 only (ELB User Guide, "Security policies for your Application Load Balancer").</summary>
+    private static bool IsTls12Policy(string policy)
+        => policy.Contains("-TLS13-1-2-", StringComparison.Ordinal) || policy.Contains("-TLS13-1-3-", StringComparison.Ordinal)
+           || policy.Contains("-TLS-1-2-", StringComparison.Ordinal) || policy.StartsWith("ELBSecurityPolicy-FS-1-2-", StringComparison.Ordinal);
+
+    private static void CheckListener(Dictionary<string, object?> properties, string path, List<TemplateFinding> findings)
+    {
+        foreach (var protocol in Alternatives(Get(properties, "Protocol")).OfType<string>().Distinct())
+        {
+            if (protocol == "HTTPS")
+            {
+                var policies = Alternatives(Get(properties, "SslPolicy")).ToList();
+                if (policies.Any(p => p is not string s || !IsTls12Policy(s)))
+                    findings.Add(new(LoadBalancerTlsOnly, $"{path}/Properties/SslPolicy",
+                        "The HTTPS listener allows TLS before 1.2 (no SslPolicy means ELBSecurityPolicy-2016-08, TLS 1.0): set SslPolicy: ELBSecurityPolicy-TLS13-1-2-2021-06."));
+                CheckAuthenticatesFirst(Get(properties, "DefaultActions"), $"{path}/Properties/DefaultActions", findings);
+            }
+            else if (protocol == "HTTP")
+            {
+                var actions = Items(Get(properties, "DefaultActions"), "").SelectMany(a => Alternatives(a.Item)).ToList();
+                if (actions.Count == 0 || actions.Any(a => !Alternatives(Get(a, "Type")).All(t => t is "redirect")
+                                                           || !Alternatives(Get(Get(a, "RedirectConfig"), "Protocol")).All(p => p is "HTTPS")))
+                    findings.Add(new(LoadBalancerTlsOnly, $"{path}/Properties/DefaultActions",
+                        "The HTTP listener serves plain HTTP: its only action must be a redirect with RedirectConfig Protocol HTTPS."));
+            }
+        }
+    }
+
+    /// <summary>The route's first action (lowest Order; listed order when none is given) authenticates.</summary>
+    private static void CheckAuthenticatesFirst(object? actions, string path, List<TemplateFinding> findings)
+    {
+        var list = Items(actions, "").Select((a, i) => (Action: a.Item, Index: i)).ToList();
+        static int OrderOf(object? action, int index)
+            => Get(action, "Order") is string o && int.TryParse(o, out var n) ? n : Get(action, "Order") is int k ? k : 50_000 + index;
+        var first = list.OrderBy(a => OrderOf(a.Action, a.Index)).Select(a => a.Action).FirstOrDefault();
+        if (first is not null && Alternatives(Get(first, "Type")).All(t => t is "authenticate-cognito" or "authenticate-oidc")) return;
+        findings.Add(new(LoadBalancerAuthenticates, path,
+            "The route does not log users in first: make its lowest-Order action authenticate-cognito (or authenticate-oidc), before the forward."));
     }
 
     // ---------------------------------------------------------------- IAM
