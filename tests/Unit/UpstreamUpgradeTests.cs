@@ -14,11 +14,11 @@ public sealed class UpstreamUpgradeTests(SandboxFixture sandbox) : IClassFixture
     private static string FixturePath => Path.Combine(RepositoryFiles.RepoRoot, "tests/Fixtures/upstream-interface.yml");
 
     [Fact]
-    public void Every_upstream_output_is_one_of_ours_but_the_UI_ones_we_do_not_deploy()
+    public void Every_upstream_output_is_one_of_ours()
     {
         var upstream = TemplateDocument.Parse(File.ReadAllText(FixturePath)).Section("Outputs").Keys;
         var ours = RepositoryFiles.Template().Section("Outputs");
-        var missing = upstream.Where(k => !ours.ContainsKey(k) && !k.StartsWith("LoadBalancerUI", StringComparison.Ordinal)).ToList();
+        var missing = upstream.Where(k => !ours.ContainsKey(k)).ToList();
         Assert.True(missing.Count == 0, "outputs of the upstream interface missing from ours: " + string.Join(", ", missing));
         // Names that differ only in case would collide in PowerShell hashtables and in case-insensitive lookups.
         var collisions = ours.Keys.GroupBy(k => k, StringComparer.OrdinalIgnoreCase).Where(g => g.Count() > 1).Select(g => g.Key).ToList();

@@ -183,6 +183,10 @@ public sealed partial class StackEngine
         try { bound = ParameterBinding.Bind(template, given); }
         catch (TemplateError ex) { throw ApiError.Validation(ex.Message); }
         if (bound.Error is { } error) throw ApiError.Validation(error);
+        string? failed;
+        try { failed = Conditions.FailedAssertion(template, bound.Values); }
+        catch (TemplateError ex) { throw ApiError.Validation(ex.Message); }
+        if (failed is not null) throw ApiError.Validation(failed);
         return (bound.Values, bound.NoEcho);
     }
 

@@ -13,6 +13,27 @@ public static class Conditions
         return values.Results;
     }
 
+    /// <summary>
+    /// The Rules section: each rule whose RuleCondition holds (or that has none) asserts its Assertions on the parameter
+    /// values before anything is created or updated (CloudFormation User Guide, "CloudFormation template Rules syntax":
+    /// rules "validate parameter values before CloudFormation creates or updates any resources"). The first failed
+    /// assertion's AssertDescription, or null when every rule holds.
+    /// </summary>
+    public static string? FailedAssertion(Template template, IReadOnlyDictionary<string, string> parameters)
+    {
+        // Rules see parameters only; pseudo parameters get the sandbox's account and partition.
+        var values = new ConditionValues(template, new StackContext("", "", "", StackEngine.AccountId, "aws"), parameters);
+        foreach (var (name, node) in template.Section("Rules"))
+        {
+            if (node is not Dictionary<string, object?> rule) continue;
+            if (rule.GetValueOrDefault("RuleCondition") is { } condition && !Functions.Truth(condition, values)) continue;
+            foreach (var item in rule.GetValueOrDefault("Assertions") as List<object?> ?? [])
+                if (item is Dictionary<string, object?> assertion && !Functions.Truth(assertion.GetValueOrDefault("Assert"), values))
+                    return assertion.GetValueOrDefault("AssertDescription") as string ?? $"Template error: assertion of rule {name} failed";
+        }
+        return null;
+    }
+
     private sealed class ConditionValues(Template template, StackContext context, IReadOnlyDictionary<string, string> parameters) : IStackValues
     {
         private readonly List<string> _evaluating = [];
