@@ -6,7 +6,8 @@ namespace MetaflowAws.Tests;
 /// <summary>What each kind of change puts at risk, on the bundled template's config outputs.</summary>
 public sealed class ChangeRisksTests
 {
-    private static readonly IReadOnlySet<string> Referenced = ChangeRisks.ConfigReferenced(RepositoryFiles.Template());
+    private static readonly IReadOnlySet<string> Referenced =
+        ChangeRisks.ConfigReferenced(RepositoryFiles.Template()).Union(ChangeRisks.DnsTargets(RepositoryFiles.Template())).ToHashSet();
 
     private static MetaflowStackChange Change(string action, string id, string type, string? replacement = null, string[]? changed = null, string[]? causes = null) => new()
     {
@@ -26,6 +27,11 @@ public sealed class ChangeRisksTests
         { ChangeRisks.Identity, Change("Modify", "JobQueue", "AWS::Batch::JobQueue", "True", ["JobQueueName"], ["JobQueueName"]) },
         { ChangeRisks.None, Change("Remove", "ApiKey", "AWS::ApiGateway::ApiKey") },
         { ChangeRisks.None, Change("Modify", "NotebookRole", "AWS::IAM::Role", "True", ["Path"], ["Path"]) },
+        // The UI turned off: its users (and their passwords) go with the pool; the DNS record points at the load balancer.
+        { ChangeRisks.Data, Change("Remove", "UserPoolUI", "AWS::Cognito::UserPool") },
+        { ChangeRisks.Identity, Change("Remove", "LoadBalancerUI", "AWS::ElasticLoadBalancingV2::LoadBalancer") },
+        { ChangeRisks.None, Change("Remove", "ECSFargateServiceUIStatic", "AWS::ECS::Service") },
+        { ChangeRisks.None, Change("Modify", "UserPoolClientUI", "AWS::Cognito::UserPoolClient", "True", ["GenerateSecret"], ["GenerateSecret"]) },
     };
 
     [Theory]

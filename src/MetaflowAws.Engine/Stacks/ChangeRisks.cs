@@ -12,10 +12,14 @@ public static class ChangeRisks
     public const string Data = "Data";
     public const string Identity = "Identity";
 
-    /// <summary>Resources that hold the deployment's data, or the credentials of its database.</summary>
+    /// <summary>
+    /// Resources that hold the deployment's data, or credentials: the database's, and the UI's users with their passwords
+    /// (a Cognito user pool's users cannot be exported with their passwords, so a new pool means inviting everyone again).
+    /// </summary>
     public static readonly IReadOnlySet<string> DataTypes = new HashSet<string>(StringComparer.Ordinal)
     {
         "AWS::RDS::DBInstance", "AWS::RDS::DBCluster", "AWS::S3::Bucket", "AWS::DynamoDB::Table", "AWS::SecretsManager::Secret",
+        "AWS::Cognito::UserPool",
     };
 
     /// <summary>The network everything runs in, and the queue deployed flows submit to.</summary>
@@ -41,6 +45,22 @@ public static class ChangeRisks
             Intrinsics.CollectReferences(output.GetValueOrDefault("Value"), _ => true, referenced);
             ids.UnionWith(referenced.Where(resources.ContainsKey));
         }
+        return ids;
+    }
+
+    /// <summary>
+    /// Load balancers whose DNS name an output gives (the UI's: the user's DNS record points at it), so a new one
+    /// leaves that record pointing nowhere.
+    /// </summary>
+    public static IReadOnlySet<string> DnsTargets(TemplateDocument template)
+    {
+        var ids = new HashSet<string>(StringComparer.Ordinal);
+        var resources = template.Section("Resources");
+        foreach (var (_, value) in template.Section("Outputs"))
+            if (value is Dictionary<string, object?> output && output.GetValueOrDefault("Value") is Dictionary<string, object?> v
+                && v.GetValueOrDefault("Fn::GetAtt") is List<object?> { Count: 2 } getAtt && getAtt[1] is "DNSName" && getAtt[0] is string id
+                && (resources.GetValueOrDefault(id) as Dictionary<string, object?>)?.GetValueOrDefault("Type") is "AWS::ElasticLoadBalancingV2::LoadBalancer")
+                ids.Add(id);
         return ids;
     }
 
@@ -84,7 +104,8 @@ public static class ChangeRisks
     /// <summary>Every change classified against the stack's current template (what the running deployment uses).</summary>
     public static IReadOnlyList<MetaflowStackChange> Classify(IEnumerable<MetaflowStackChange> changes, TemplateDocument current)
     {
-        var referenced = ConfigReferenced(current);
+        var referenced = new HashSet<string>(ConfigReferenced(current), StringComparer.Ordinal);
+        referenced.UnionWith(DnsTargets(current));
         return changes.Select(c => c.WithRisk(Of(c, referenced))).ToList();
     }
 }
