@@ -33,6 +33,7 @@ public sealed class AwsAnswers(RequestLog log)
     {
         "sts" => StsApi.X,
         "iam" => IamApi.X,
+        "elasticloadbalancing" => Ui.LoadBalancers.X,
         _ => CloudFormationApi.X,
     };
 
