@@ -42,9 +42,10 @@ public sealed class ControlApi(SandboxState state)
             ("DELETE", var p) when p.StartsWith("/s3/buckets/", StringComparison.Ordinal)
                 => new { removed = state.S3Store.Remove(Uri.UnescapeDataString(p["/s3/buckets/".Length..])) },
             ("POST", "/acm/certificates") => await AddCertificateAsync(ctx),
-            ("GET", "/acm/certificates") => state.Certificates.All(),
+            ("GET", "/acm/certificates") => state.Certificates.All().Select(c => new { arn = c.Arn, region = c.Region, domainName = c.DomainName, subjectAlternativeNames = c.SubjectAlternativeNames, status = c.Status }).ToList(),
             ("DELETE", "/acm/certificates") => Cleared(state.Certificates.Clear),
-            ("GET", "/cognito/messages") => state.CognitoUsers.Messages(),
+            // What Cognito sent, never the temporary password: {userPoolId, username, to, medium, kind, sentAt}.
+            ("GET", "/cognito/messages") => state.CognitoUsers.Messages().Select(m => new { userPoolId = m.UserPoolId, username = m.Username, to = m.To, medium = m.Medium, kind = m.Kind, sentAt = m.SentAt }).ToList(),
             ("DELETE", "/cognito/messages") => Cleared(state.CognitoUsers.ClearMessages),
             ("POST", "/route53/hosted-zones") => await AddHostedZoneAsync(ctx),
             ("GET", "/route53/hosted-zones") => state.HostedZones.Snapshot(),
