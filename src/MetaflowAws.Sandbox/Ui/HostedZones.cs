@@ -51,8 +51,9 @@ public sealed class HostedZones
     public HostedZone Add(string name, bool isPrivate)
     {
         var absolute = Absolute(name);
-        // Hosted zone ids: Z and upper-case letters and digits (botocore route53 ResourceId, max 32).
-        var id = "Z" + ResourceModel.Alphanumeric(absolute + Guid.NewGuid(), 20).ToUpperInvariant();
+        // Hosted zone ids: Z and 13 upper-case letters and digits, the classic form; "/hostedzone/" + id must fit
+        // botocore route53 ResourceId (max 32), which today's 21-character ids would not.
+        var id = "Z" + ResourceModel.Alphanumeric(absolute + Guid.NewGuid(), 13).ToUpperInvariant();
         var zone = new HostedZone { Id = id, Name = absolute, Private = isPrivate };
         // Every new zone has its NS and SOA records (Route 53 Developer Guide, "NS and SOA records that Amazon Route 53 creates for a public hosted zone").
         zone.Records.Add(new RecordSet(absolute, "NS", 172800, ["ns-1.awsdns-01.org.", "ns-2.awsdns-02.co.uk.", "ns-3.awsdns-03.com.", "ns-4.awsdns-04.net."], null));
