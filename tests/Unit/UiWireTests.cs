@@ -271,6 +271,12 @@ public sealed class UiWireTests(SandboxFixture sandbox) : IClassFixture<SandboxF
         Assert.Equal((poolId, "EMAIL"), (toAda.GetProperty("userPoolId").GetString(), toAda.GetProperty("medium").GetString()));
         Assert.DoesNotContain("assword", messagesText, StringComparison.OrdinalIgnoreCase);
 
+        // A quote in the email is escaped in the filter, and more users than one page (60) are all listed.
+        Assert.Empty(await ui.ListUsersAsync(poolId, "no\"one@example.com", default));
+        for (var i = 0; i < 60; i++) await ui.AdminCreateUserAsync(poolId, $"user{i}@example.com", default);
+        var everyone = await ui.ListUsersAsync(poolId, null, default);
+        Assert.Equal(62, everyone.Select(u => u.Username).Distinct().Count());
+
         // Another stack cannot take the same domain prefix.
         var second = await DeployAsync("ui-wire-same-prefix", certificate, "metaflow-ui-wire");
         Assert.Equal("ROLLBACK_COMPLETE", second.Stacks.Single().StackStatus);

@@ -77,6 +77,8 @@ public sealed partial class CognitoUsers(StackEngine stacks)
         // With UsernameAttributes [email] the username is an email address, kept as the user's email; the user's
         // name is a generated UUID, its sub (Cognito Developer Guide, "User pool attributes", Username and
         // preferred_username: "email address ... as a username alias ... Amazon Cognito assigns a UUID username").
+        // AdminCreateUserConfig.AllowAdminCreateUserOnly refuses self sign-up only (SignUp, which the sandbox does not
+        // serve); an administrator creates users either way (Cognito API reference, AdminCreateUserConfigType).
         var byEmail = UsernameIsEmail(pool);
         if (byEmail)
         {
