@@ -45,6 +45,11 @@ public sealed class SandboxState
         Lambda = new Lambda.LambdaApi(Stacks);
         Status = new Status.StatusApis(Stacks, Lambda.SchemaStatus);
         Items = new DynamoDb.TableItems(Stacks);
+        Certificates = new Ui.Certificates();
+        LoadBalancers = new Ui.LoadBalancers(Stacks, Certificates);
+        CognitoUsers = new Ui.CognitoUsers(Stacks);
+        EcsServices = new Ui.EcsServices(Stacks);
+        HostedZones = new Ui.HostedZones();
         Stacks.OnResourceCreated = (stack, r) => NameConflicts.Find(Stacks, r) ?? r.Type switch
         {
             "AWS::S3::Bucket" when r.PhysicalId is { } b => S3Store.AddForStack(b, stack.Context.Region, StackEngine.AccountId, r.Properties),
@@ -53,6 +58,8 @@ public sealed class SandboxState
             "AWS::ECS::Service" => Started(() => Lambda.ServiceStarted(stack)),
             // A deployment freezes the API's methods as they are now.
             "AWS::ApiGateway::Deployment" => Started(() => Status.DeploymentCreated(stack, r)),
+            // ELB checks a listener's or rule's actions and certificate when it creates them.
+            "AWS::ElasticLoadBalancingV2::Listener" or "AWS::ElasticLoadBalancingV2::ListenerRule" => LoadBalancers.Refusal(stack, r),
             _ => null,
         };
         Stacks.OnResourceUpdated = (stack, r) => r.Type == "AWS::RDS::DBInstance" ? Databases?.Apply(stack, r, created: false) : null;
@@ -96,6 +103,11 @@ public sealed class SandboxState
     public Status.StatusApis Status { get; }
     public DynamoDb.TableItems Items { get; }
     public Lambda.LambdaApi Lambda { get; }
+    public Ui.Certificates Certificates { get; }
+    public Ui.LoadBalancers LoadBalancers { get; }
+    public Ui.CognitoUsers CognitoUsers { get; }
+    public Ui.EcsServices EcsServices { get; }
+    public Ui.HostedZones HostedZones { get; }
     public S3Store S3Store { get; }
     public S3Api S3 { get; }
     /// <summary>RDS instances backed by a real PostgreSQL server; null without --postgres.</summary>

@@ -85,6 +85,28 @@ SDK_ALIASES = {
 }
 
 
+# Signing names that are not botocore service names: Elastic Load Balancing signs both of its APIs as
+# "elasticloadbalancing"; the Query Version tells them apart (botocore elbv2 apiVersion 2015-12-01, elb 2012-06-01).
+def model_name(service, ex):
+    if service == "elasticloadbalancing":
+        form = dict(parse_qsl(ex["query"], keep_blank_values=True))
+        form.update(dict(parse_qsl(body_text(ex["body"]) or "", keep_blank_values=True)))
+        return "elbv2" if form.get("Version") == "2015-12-01" else "elb"
+    return service
+
+
+# The services whose operations each engine namespace's own request classes call: an operation name that several
+# services have (IAM and Cognito both have ListUsers) belongs to the one its namespace talks to.
+NAMESPACE_SERVICES = {
+    "MetaflowAws.Engine.CloudFormation": {"cloudformation"},
+    "MetaflowAws.Engine.Iam": {"iam"},
+    "MetaflowAws.Engine.ApiGateway": {"apigateway"},
+    "MetaflowAws.Engine.Lambda": {"lambda"},
+    "MetaflowAws.Engine.Checks": {"batch", "dynamodb"},
+    "MetaflowAws.Engine.Ui": {"acm", "cognito-idp", "elbv2", "ecs", "route53"},
+}
+
+
 def model(service):
     if service not in MODELS:
         MODELS[service] = SESSION.get_service_model(service)
@@ -268,6 +290,24 @@ def decode_request(op, ex, v, where):
                     v.add(where, "payload is not JSON")
             else:
                 params[payload] = xml_value(member, parse_xml(text, v, where), v, where + " payload")
+    elif body_members and text and protocol == "rest-xml":
+        # Members without a location are the children of one root element named after the input shape, in its
+        # xmlNamespace (Route 53's ChangeResourceRecordSetsRequest).
+        root = parse_xml(text, v, where)
+        if root is not None:
+            wanted = shape.serialization.get("name", shape.name)
+            if local(root.tag) != wanted:
+                v.add(where, f"request root <{local(root.tag)}> is not <{wanted}>")
+            ns = (shape.serialization.get("xmlNamespace") or {}).get("uri")
+            if ns and not root.tag.startswith("{" + ns + "}"):
+                v.add(where, f"request root is not in the namespace {ns}")
+            for child in root:
+                tag = local(child.tag)
+                target = next((n for n, mm in body_members.items() if mm.serialization.get("name", n) == tag), None)
+                if target is None:
+                    v.add(where, f"unknown body element <{tag}> (not in {shape.name})")
+                else:
+                    params[target] = xml_value(body_members[target], child, v, f"{where} body/{tag}")
     elif body_members and text:
         if protocol == "rest-json":
             try:
@@ -554,8 +594,11 @@ def check_response(op, ex, v, where):
     # Request id: in the body's ResponseMetadata for Query, a header for the others.
     if protocol in ("json", "rest-json") and not headers.get("x-amzn-requestid"):
         v.add(where, "no x-amzn-RequestId header")
-    if protocol == "rest-xml" and not headers.get("x-amz-request-id"):
+    # S3 names its request id x-amz-request-id; the other REST-XML services (Route 53) x-amzn-RequestId.
+    if protocol == "rest-xml" and m.service_name == "s3" and not headers.get("x-amz-request-id"):
         v.add(where, "no x-amz-request-id header")
+    if protocol == "rest-xml" and m.service_name != "s3" and not headers.get("x-amzn-requestid"):
+        v.add(where, "no x-amzn-RequestId header")
     if m.service_name == "dynamodb":
         crc = headers.get("x-amz-crc32")
         if crc is None:
@@ -640,10 +683,10 @@ def check_response(op, ex, v, where):
 
 def judge(ex, n):
     """All violations of one exchange, as text."""
-    op = route(ex["service"], ex)
+    op = route(model_name(ex["service"], ex), ex)
     if op is None:
         return [f"{n}: matches no operation"]
-    SERVICE[0] = ex["service"]
+    SERVICE[0] = model_name(ex["service"], ex)
     v = Verdict()
     params = decode_request(op, ex, v, f"{n} request")
     validate_params(op.input_shape, params, v, f"{n} request")
@@ -697,6 +740,7 @@ def main():
             # A request without a SigV4 Authorization header names no service: tests of the signature check send these.
             skipped["unsigned requests (no service named; refused by the signature check)"] += 1
             continue
+        service = model_name(service, ex)
         try:
             model(service)
         except Exception:
@@ -727,8 +771,11 @@ def main():
                 continue
             wanted[f"{a}:{name}"] = entry
         else:
-            owners = [s for s in ("cloudformation", "iam", "sts", "s3", "apigateway", "batch", "dynamodb", "lambda")
+            owners = [s for s in ("cloudformation", "iam", "sts", "s3", "apigateway", "batch", "dynamodb", "lambda",
+                                  "acm", "cognito-idp", "elbv2", "ecs", "route53")
                       if b in model(s).operation_names]
+            if len(owners) > 1 and a in NAMESPACE_SERVICES:
+                owners = [s for s in owners if s in NAMESPACE_SERVICES[a]]
             if len(owners) != 1:
                 unrouted.append(f"{entry}: {len(owners)} services have an operation '{b}' ({', '.join(owners)})")
                 continue

@@ -142,6 +142,7 @@ public static class ChangeCalculator
 
         public string? ResourceAttribute(string logicalId, string attribute)
             => unknown.Contains(logicalId) || !existing.TryGetValue(logicalId, out var r) ? UnknownPrefix + logicalId + "}}"
-                : r.Attributes.TryGetValue(attribute, out var v) ? v : $"{r.Ref}.{attribute}";
+                : r.Attributes.TryGetValue(attribute, out var v) ? v
+                : r.Type == "AWS::Cognito::UserPoolClient" && attribute == "ClientSecret" ? r.Secret ?? "" : $"{r.Ref}.{attribute}";
     }
 }

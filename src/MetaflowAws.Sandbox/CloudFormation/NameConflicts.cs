@@ -39,6 +39,14 @@ public static class NameConflicts
                                                           && P(x.Resource, "Port") == P(r, "Port")))
                     return "Resource handler returned message: \"A listener already exists on this port for this load balancer (Service: ElasticLoadBalancingV2, Status Code: 400)\" (HandlerErrorCode: AlreadyExists)";
                 return null;
+            // Cognito CreateUserPoolDomain: a prefix is one domain in the region, whichever pool holds it; another
+            // pool's request fails with InvalidParameterException "Domain already associated with another user pool."
+            // (Cognito Developer Guide, "Using the Amazon Cognito prefix domain": the prefix must be unique).
+            case "AWS::Cognito::UserPoolDomain":
+                var prefix = P(r, "Domain");
+                if (stacks.LiveResources(r.Type).Any(x => Other(x.Resource) && P(x.Resource, "Domain") == prefix))
+                    return "Resource handler returned message: \"Domain already associated with another user pool. (Service: CognitoIdentityProvider, Status Code: 400)\" (HandlerErrorCode: InvalidRequest)";
+                return null;
             default:
                 return null;
         }

@@ -197,8 +197,45 @@ public static class ResourceModel
                 break;
             }
             case "AWS::ElasticLoadBalancingV2::Listener":
-                r = Arn("elasticloadbalancing", $"listener/net/{c.StackName}/{Hex(16)}/{Hash(seed + "l", 16, false)}");
+            {
+                // A listener's ARN carries its load balancer's kind, name and id: listener/app/<name>/<lb-id>/<id>
+                // (ELB API reference, Listener ListenerArn; the ARN formats in the ELB User Guide's IAM chapter).
+                var lb = LoadBalancerPath(P("LoadBalancerArn")) ?? $"net/{c.StackName}/{Hex(16)}";
+                r = Arn("elasticloadbalancing", $"listener/{lb}/{Hash(seed + "l", 16, false)}");
                 attrs["ListenerArn"] = r;
+                break;
+            }
+            case "AWS::ElasticLoadBalancingV2::ListenerRule":
+            {
+                // listener-rule/app/<lb name>/<lb id>/<listener id>/<rule id> (ELB API reference, Rule RuleArn).
+                var listener = P("ListenerArn");
+                var at = listener.IndexOf(":listener/", StringComparison.Ordinal);
+                var path = at < 0 ? $"app/{c.StackName}/{Hex(16)}/{Hash(seed + "l", 16, false)}" : listener[(at + ":listener/".Length)..];
+                r = Arn("elasticloadbalancing", $"listener-rule/{path}/{Hash(seed + "rule", 16, false)}");
+                attrs["RuleArn"] = r;
+                attrs["IsDefault"] = "false";
+                break;
+            }
+            case "AWS::Cognito::UserPool":
+            {
+                // botocore cognito-idp UserPoolIdType: [\w-]+_[0-9a-zA-Z]+, e.g. us-east-1_AbC123xyZ.
+                r = $"{c.Region}_{Alphanumeric(seed, 9)}";
+                attrs["UserPoolId"] = r;
+                attrs["Arn"] = Arn("cognito-idp", "userpool/" + r);
+                attrs["ProviderName"] = $"cognito-idp.{c.Region}.amazonaws.com/{r}";
+                attrs["ProviderURL"] = $"https://cognito-idp.{c.Region}.amazonaws.com/{r}";
+                break;
+            }
+            case "AWS::Cognito::UserPoolClient":
+                // Client ids are 26 lowercase letters and digits (botocore cognito-idp ClientIdType allows [\w+]+, 1-128).
+                r = Alphanumeric(seed, 26).ToLowerInvariant();
+                attrs["ClientId"] = r;
+                attrs["Name"] = Named("ClientName") ?? logical;
+                break;
+            case "AWS::Cognito::UserPoolDomain":
+                // Ref is the domain prefix (CloudFormation User Guide, AWS::Cognito::UserPoolDomain return values).
+                r = P("Domain");
+                attrs["CloudFrontDistribution"] = $"d{Hash(seed + "cf", 13, false)}.cloudfront.net";
                 break;
             case "AWS::RDS::DBInstance":
             {
@@ -272,6 +309,23 @@ public static class ResourceModel
         return new ResourceIdentity(r, attrs, r);
     }
 
+    /// <summary>"app/name/id" of a load balancer ARN (…:loadbalancer/app/name/id); null for anything else.</summary>
+    public static string? LoadBalancerPath(string? arn)
+    {
+        var at = arn?.IndexOf(":loadbalancer/", StringComparison.Ordinal) ?? -1;
+        return at < 0 ? null : arn![(at + ":loadbalancer/".Length)..];
+    }
+
+    /// <summary>Deterministic letters and digits from a seed (both cases), for ids such as a user pool's.</summary>
+    public static string Alphanumeric(string seed, int length)
+    {
+        const string alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
+        var bytes = SHA256.HashData(Encoding.UTF8.GetBytes(seed + "#alnum"));
+        var chars = new char[length];
+        for (var i = 0; i < length; i++) chars[i] = alphabet[bytes[i % bytes.Length] % alphabet.Length];
+        return new string(chars);
+    }
+
     /// <summary>
     /// The secret a service generates with the resource: an API key's value, a Secrets Manager secret's
     /// SecretString (the one the template set, or GenerateSecretString's JSON).
@@ -283,6 +337,11 @@ public static class ResourceModel
             case "AWS::ApiGateway::ApiKey":
                 if (props.TryGetValue("Value", out var v) && v is string given && given.Length > 0) return given;
                 return RandomString(40, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789", []);
+            // A user pool client with GenerateSecret has a secret Cognito makes (Cognito API reference, CreateUserPoolClient
+            // GenerateSecret); GetAtt ClientSecret reads it, nothing else shows it.
+            case "AWS::Cognito::UserPoolClient":
+                return IsTrue(props.GetValueOrDefault("GenerateSecret"))
+                    ? RandomString(51, "abcdefghijklmnopqrstuvwxyz0123456789", []) : null;
             case "AWS::SecretsManager::Secret":
                 if (props.TryGetValue("SecretString", out var ss) && ss is string text) return text;
                 return props.TryGetValue("GenerateSecretString", out var g) && g is Dictionary<string, object?> spec ? GenerateSecretString(spec) : null;

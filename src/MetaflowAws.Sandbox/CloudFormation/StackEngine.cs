@@ -561,6 +561,8 @@ internal sealed class StackScope(Stack stack) : IStackValues
         lock (stack.Sync) r = stack.Resource(logicalId);
         if (r is null) throw new TemplateError($"Template format error: Unresolved resource dependencies [{logicalId}] in the Resources block of the template");
         if (r.Attributes.TryGetValue(attribute, out var v)) return v;
+        // A generated client secret lives with the resource's Secret, never among its attributes (which logs show).
+        if (r.Type == "AWS::Cognito::UserPoolClient" && attribute == "ClientSecret") return r.Secret ?? "";
         // Attributes the model has no special shape for: deterministic, derived from the physical id.
         return r.Ref is null ? null : $"{r.Ref}.{attribute}";
     }

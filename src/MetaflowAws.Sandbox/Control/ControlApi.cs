@@ -41,7 +41,16 @@ public sealed class ControlApi(SandboxState state)
             ("POST", "/s3/seed") => await SeedAsync(ctx),
             ("DELETE", var p) when p.StartsWith("/s3/buckets/", StringComparison.Ordinal)
                 => new { removed = state.S3Store.Remove(Uri.UnescapeDataString(p["/s3/buckets/".Length..])) },
-            _ => Fail(ctx, 404, $"No control endpoint {ctx.Request.Method} /_sandbox{path}. Endpoints: GET /health, GET|DELETE /requests, GET /postgres, GET /secrets?id=ARN, GET /stacks/<name>/resources/<logicalId>, POST /faults/resource, DELETE /faults, POST /config, POST /history, GET|POST|DELETE /s3/buckets, DELETE /s3/buckets/<name>, POST /s3/foreign-bucket, POST /s3/seed"),
+            ("POST", "/acm/certificates") => await AddCertificateAsync(ctx),
+            ("GET", "/acm/certificates") => state.Certificates.All().Select(c => new { arn = c.Arn, region = c.Region, domainName = c.DomainName, subjectAlternativeNames = c.SubjectAlternativeNames, status = c.Status }).ToList(),
+            ("DELETE", "/acm/certificates") => Cleared(state.Certificates.Clear),
+            // What Cognito sent, never the temporary password: {userPoolId, username, to, medium, kind, sentAt}.
+            ("GET", "/cognito/messages") => state.CognitoUsers.Messages().Select(m => new { userPoolId = m.UserPoolId, username = m.Username, to = m.To, medium = m.Medium, kind = m.Kind, sentAt = m.SentAt }).ToList(),
+            ("DELETE", "/cognito/messages") => Cleared(state.CognitoUsers.ClearMessages),
+            ("POST", "/route53/hosted-zones") => await AddHostedZoneAsync(ctx),
+            ("GET", "/route53/hosted-zones") => state.HostedZones.Snapshot(),
+            ("DELETE", "/route53/hosted-zones") => Cleared(state.HostedZones.Clear),
+            _ => Fail(ctx, 404, $"No control endpoint {ctx.Request.Method} /_sandbox{path}. Endpoints: GET /health, GET|DELETE /requests, GET /postgres, GET /secrets?id=ARN, GET /stacks/<name>/resources/<logicalId>, POST /faults/resource, DELETE /faults, POST /config, POST /history, GET|POST|DELETE /s3/buckets, DELETE /s3/buckets/<name>, POST /s3/foreign-bucket, POST /s3/seed, GET|POST|DELETE /acm/certificates, GET|DELETE /cognito/messages, GET|POST|DELETE /route53/hosted-zones"),
         };
         ctx.Response.ContentType = "application/json";
         await ctx.Response.WriteAsync(JsonSerializer.Serialize(result));
@@ -55,6 +64,32 @@ public sealed class ControlApi(SandboxState state)
     }
 
     private static ValueTask<JsonElement> ReadJsonAsync(HttpContext ctx) => JsonSerializer.DeserializeAsync<JsonElement>(ctx.Request.Body);
+
+    private static object Cleared(Action clear)
+    {
+        clear();
+        return new { cleared = true };
+    }
+
+    /// <summary>A certificate in the sandbox's ACM: {"domainName", "subjectAlternativeNames"?, "status"? (ISSUED), "region"?} → {"arn"}.</summary>
+    private async Task<object> AddCertificateAsync(HttpContext ctx)
+    {
+        var c = await ReadJsonAsync(ctx);
+        if (!c.TryGetProperty("domainName", out var domain) || domain.GetString() is not { Length: > 0 } domainName) return Fail(ctx, 400, "domainName is required.");
+        var names = c.TryGetProperty("subjectAlternativeNames", out var sans) ? sans.EnumerateArray().Select(n => n.GetString()!).ToList() : null;
+        var cert = state.Certificates.Add(domainName, names, c.TryGetProperty("status", out var st) ? st.GetString() : null,
+            c.TryGetProperty("region", out var r) ? r.GetString()! : state.Options.Region);
+        return new { arn = cert.Arn };
+    }
+
+    /// <summary>A Route 53 hosted zone: {"name", "private"? (false)} → {"id"} (without /hostedzone/).</summary>
+    private async Task<object> AddHostedZoneAsync(HttpContext ctx)
+    {
+        var z = await ReadJsonAsync(ctx);
+        if (!z.TryGetProperty("name", out var name) || name.GetString() is not { Length: > 0 } zoneName) return Fail(ctx, 400, "name is required.");
+        var zone = state.HostedZones.Add(zoneName, z.TryGetProperty("private", out var p) && p.GetBoolean());
+        return new { id = zone.Id, name = zone.Name };
+    }
 
     private object ClearRequests()
     {

@@ -20,7 +20,11 @@ public sealed class AwsAnswers(RequestLog log)
     /// <summary>Marks this exchange's JSON answer to go out with a damaged checksum (an injected fault).</summary>
     public static void DamageCrc(HttpContext ctx) => ctx.Items[BadCrcItem] = true;
 
-    /// <summary>Whether an action only reads: CloudFormation's own rule, else S3/STS-style Get/Head/List (and Describe) names.</summary>
+    /// <summary>
+    /// Whether an action only reads: CloudFormation's own rule, else S3/STS-style Get/Head/List (and Describe) names;
+    /// that covers ACM DescribeCertificate, Cognito ListUsers, ELB Describe*, ECS DescribeServices and Route 53 List*,
+    /// while Cognito AdminCreateUser and Route 53 ChangeResourceRecordSets change something.
+    /// </summary>
     public static bool IsReadOnly(string service, string action) => service switch
     {
         "cloudformation" => CloudFormationApi.IsReadOnly(action),
@@ -33,6 +37,7 @@ public sealed class AwsAnswers(RequestLog log)
     {
         "sts" => StsApi.X,
         "iam" => IamApi.X,
+        "elasticloadbalancing" => Ui.LoadBalancers.X,
         _ => CloudFormationApi.X,
     };
 

@@ -68,7 +68,9 @@ public sealed partial class AwsRouter(SandboxState state, AwsAnswers answers, Fa
         var service = check.Service ?? SigV4Verifier.ServiceOf(headers.GetValueOrDefault("authorization")) ?? "unknown";
         ctx.Items[ExchangeItem] = (service, rawTarget, (IReadOnlyDictionary<string, string>)headers, body);
         if (check.Valid && await faults.TryAnswerAsync(ctx, service, requestId)) return;
-        if (service == "s3")
+        if (service == "route53")
+            await HandleRoute53Async(ctx, check, q < 0 ? rawTarget : rawTarget[..q], q < 0 ? "" : rawTarget[q..], body, requestId);
+        else if (service == "s3")
             await HandleS3Async(ctx, check, q < 0 ? rawTarget : rawTarget[..q], q < 0 ? "" : rawTarget[q..], headers, body, requestId);
         else
             await HandleServiceAsync(ctx, check, service, headers, body, requestId);
@@ -82,7 +84,7 @@ public sealed partial class AwsRouter(SandboxState state, AwsAnswers answers, Fa
         {
             "apigateway" => ApiGatewayAction(ctx.Request.Method, ctx.Request.Path.Value ?? ""),
             "batch" => ctx.Request.Path.Value == "/v1/describejobqueues" ? "DescribeJobQueues" : ctx.Request.Path.Value ?? "",
-            "dynamodb" => headers.GetValueOrDefault("x-amz-target")?.Split('.').Last() ?? "",
+            "dynamodb" or "acm" or "cognito-idp" or "ecs" => headers.GetValueOrDefault("x-amz-target")?.Split('.').Last() ?? "",
             "lambda" => LambdaInvokePath().IsMatch(ctx.Request.Path.Value ?? "") && ctx.Request.Method == "POST" ? "Invoke" : $"{ctx.Request.Method} {ctx.Request.Path.Value}",
             _ => form.GetValueOrDefault("Action") ?? "",
         };
@@ -120,6 +122,19 @@ public sealed partial class AwsRouter(SandboxState state, AwsAnswers answers, Fa
                 case "dynamodb" when action is "PutItem" or "GetItem":
                     await answers.WriteJsonAsync(ctx, service, action, action == "PutItem" ? state.Items.PutItem(ParseJson(body)) : state.Items.GetItem(ParseJson(body)),
                         requestId, "application/x-amz-json-1.0");
+                    return;
+                case "elasticloadbalancing":
+                    xml = Ui.LoadBalancers.X.Response(action, state.LoadBalancers.Handle(action, form), requestId);
+                    break;
+                // JSON 1.1 services (botocore acm, cognito-idp, ecs: protocol json, jsonVersion 1.1).
+                case "acm":
+                    await answers.WriteJsonAsync(ctx, service, action, state.Certificates.Handle(action, ParseJson(body), check.Region ?? state.Options.Region), requestId, "application/x-amz-json-1.1");
+                    return;
+                case "cognito-idp":
+                    await answers.WriteJsonAsync(ctx, service, action, state.CognitoUsers.Handle(action, ParseJson(body)), requestId, "application/x-amz-json-1.1");
+                    return;
+                case "ecs":
+                    await answers.WriteJsonAsync(ctx, service, action, state.EcsServices.Handle(action, ParseJson(body), check.Region ?? state.Options.Region), requestId, "application/x-amz-json-1.1");
                     return;
                 case "lambda" when action == "Invoke":
                     await InvokeLambdaAsync(ctx, check, service, action, headers, body, requestId);
@@ -159,6 +174,44 @@ public sealed partial class AwsRouter(SandboxState state, AwsAnswers answers, Fa
         ctx.Response.ContentType = "application/json";
         ctx.Response.ContentLength = bytes.Length;
         await ctx.Response.Body.WriteAsync(bytes);
+    }
+
+    /// <summary>
+    /// A Route 53 request (REST-XML): the operation by method and path, answers in Route 53's namespace with an
+    /// x-amzn-RequestId header, errors as an ErrorResponse document (Route 53 API reference, "Errors").
+    /// </summary>
+    private async Task HandleRoute53Async(HttpContext ctx, SignatureCheck check, string rawPath, string rawQuery, byte[] body, string requestId)
+    {
+        var path = Uri.UnescapeDataString(rawPath);
+        var action = Ui.HostedZones.ActionOf(ctx.Request.Method, path);
+        var mutating = !AwsAnswers.IsReadOnly("route53", action);
+        int status;
+        string xml;
+        string? errorCode = null;
+        try
+        {
+            if (!check.Valid) throw new Ui.Route53Error(check.ErrorCode!, check.Message!, 403);
+            xml = "<?xml version=\"1.0\"?>\n" + state.HostedZones.Handle(action, rawPath, ParseQuery(rawQuery), body);
+            status = 200;
+        }
+        catch (Ui.Route53Error e)
+        {
+            errorCode = e.Code;
+            status = e.Status;
+            xml = Ui.HostedZones.ErrorXml(e, requestId);
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            Console.Error.WriteLine($"sandbox: route53:{action} failed: {e}");
+            errorCode = "InternalFailure";
+            status = 500;
+            xml = Ui.HostedZones.ErrorXml(new Ui.Route53Error("InternalFailure", "The sandbox failed: " + e.Message, 500), requestId);
+        }
+        state.Log.Add(new LoggedRequest(DateTime.UtcNow, "route53", action, status, mutating, errorCode, null));
+        ctx.Response.StatusCode = status;
+        ctx.Response.ContentType = "text/xml";
+        ctx.Response.Headers["x-amzn-RequestId"] = requestId;
+        await ctx.Response.WriteAsync(xml);
     }
 
     private async Task HandleS3Async(HttpContext ctx, SignatureCheck check, string rawPath, string rawQuery,

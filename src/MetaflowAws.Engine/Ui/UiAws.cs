@@ -1,0 +1,230 @@
+using System.Globalization;
+using System.Text.Json.Nodes;
+using System.Xml.Linq;
+using Amazon.Runtime;
+using MetaflowAws.Engine.Aws;
+
+namespace MetaflowAws.Engine.Ui;
+
+/// <summary>Makes the UI's AWS clients from a session (its credentials, region and endpoint overrides).</summary>
+public static class UiAws
+{
+    public static IUiAws Create(AwsSession session)
+    {
+        // Route 53 is global per partition, signed for the partition's home region (Route 53 endpoints in the AWS
+        // General Reference; botocore endpoints.json: route53 partitionEndpoint aws-global / aws-cn-global / aws-us-gov-global).
+        var route53 = session.Configure(new Route53Config(), "Route 53");
+        if (session.EndpointFor("Route 53") is null)
+        {
+            var (url, signing) = session.Region switch
+            {
+                var r when r.StartsWith("cn-", StringComparison.Ordinal) => ("https://route53.amazonaws.com.cn", "cn-northwest-1"),
+                var r when r.StartsWith("us-gov-", StringComparison.Ordinal) => ("https://route53.us-gov.amazonaws.com", "us-gov-west-1"),
+                _ => ("https://route53.amazonaws.com", "us-east-1"),
+            };
+            route53.ServiceURL = url;
+            route53.AuthenticationRegion = signing;
+        }
+        return new UiAwsClients(
+            new UiServiceClient(session.Credentials, session.Configure(new AcmConfig(), "ACM"), "CertificateManager"),
+            new UiServiceClient(session.Credentials, session.Configure(new CognitoIdentityProviderConfig(), "Cognito Identity Provider"), "CognitoIdentityProvider"),
+            new UiServiceClient(session.Credentials, session.Configure(new ElasticLoadBalancingV2Config(), "Elastic Load Balancing v2"), "ElasticLoadBalancingV2"),
+            new UiServiceClient(session.Credentials, session.Configure(new EcsConfig(), "ECS"), "ECS"),
+            new UiServiceClient(session.Credentials, route53, "Route53"));
+    }
+}
+
+internal sealed class UiAwsClients(UiServiceClient acm, UiServiceClient cognito, UiServiceClient elb, UiServiceClient ecs, UiServiceClient route53) : IUiAws
+{
+    private static string? Str(JsonNode? n) => n is JsonValue v && v.TryGetValue<string>(out var s) ? s : null;
+
+    public async Task<CertificateInfo?> DescribeCertificateAsync(string arn, CancellationToken ct)
+    {
+        JsonResponse response;
+        try
+        {
+            response = await acm.JsonAsync(new DescribeCertificateRequest { CertificateArn = arn }, ct).ConfigureAwait(false);
+        }
+        catch (AmazonServiceException e) when (e.ErrorCode == "ResourceNotFoundException")
+        {
+            return null;
+        }
+        var c = response.Document?["Certificate"];
+        return new CertificateInfo(Str(c?["CertificateArn"]) ?? arn, Str(c?["DomainName"]) ?? "",
+            (c?["SubjectAlternativeNames"] as JsonArray ?? []).Select(Str).OfType<string>().ToList(), Str(c?["Status"]) ?? "");
+    }
+
+    /// <summary>
+    /// A filter value in Cognito's syntax: inside double quotes, a quote or a backslash is escaped with a backslash
+    /// (Cognito API reference, ListUsers Filter: AttributeName Filter-Type "AttributeValue").
+    /// </summary>
+    internal static string EmailFilter(string email) => "email = \"" + email.Replace("\\", "\\\\", StringComparison.Ordinal).Replace("\"", "\\\"", StringComparison.Ordinal) + "\"";
+
+    public async Task<IReadOnlyList<UiUser>> ListUsersAsync(string userPoolId, string? email, CancellationToken ct)
+    {
+        var users = new List<UiUser>();
+        string? token = null;
+        do
+        {
+            var page = await cognito.JsonAsync(new ListUsersRequest
+            {
+                UserPoolId = userPoolId,
+                Filter = email is null ? null : EmailFilter(email),
+                Limit = 60,
+                PaginationToken = token,
+            }, ct).ConfigureAwait(false);
+            users.AddRange((page.Document?["Users"] as JsonArray ?? []).Select(User));
+            token = Str(page.Document?["PaginationToken"]);
+        } while (!string.IsNullOrEmpty(token));
+        return users;
+    }
+
+    public async Task<UiUser> AdminCreateUserAsync(string userPoolId, string email, CancellationToken ct)
+    {
+        var response = await cognito.JsonAsync(new AdminCreateUserRequest
+        {
+            UserPoolId = userPoolId,
+            Username = email,
+            UserAttributes = [("email", email), ("email_verified", "true")],
+            DesiredDeliveryMediums = ["EMAIL"],
+        }, ct).ConfigureAwait(false);
+        return User(response.Document?["User"]);
+    }
+
+    private static UiUser User(JsonNode? u)
+    {
+        var attributes = (u?["Attributes"] as JsonArray ?? []).ToDictionary(a => Str(a?["Name"]) ?? "", a => Str(a?["Value"]));
+        DateTime? created = u?["UserCreateDate"] is JsonValue t && t.TryGetValue<double>(out var seconds)
+            ? DateTimeOffset.FromUnixTimeMilliseconds((long)(seconds * 1000)).UtcDateTime : null;
+        var enabled = u?["Enabled"] is not JsonValue e || !e.TryGetValue<bool>(out var b) || b;
+        return new UiUser(Str(u?["Username"]) ?? "", attributes.GetValueOrDefault("email"), Str(u?["UserStatus"]) ?? "", enabled, created);
+    }
+
+    private static ListenerAction Action(XElement a)
+    {
+        var cognitoConfig = Xml.Child(a, "AuthenticateCognitoConfig");
+        var redirect = Xml.Child(a, "RedirectConfig");
+        var targetGroup = Xml.Text(a, "TargetGroupArn")
+                          ?? Xml.Members(Xml.Child(a, "ForwardConfig"), "TargetGroups").Select(t => Xml.Text(t, "TargetGroupArn")).FirstOrDefault();
+        return new ListenerAction(Xml.Text(a, "Type") ?? "", Xml.Int(a, "Order"), targetGroup,
+            Xml.Text(cognitoConfig, "UserPoolArn"), Xml.Text(cognitoConfig, "UserPoolClientId"), Xml.Text(cognitoConfig, "UserPoolDomain"),
+            Xml.Text(redirect, "Protocol"), Xml.Text(redirect, "Port"), Xml.Text(redirect, "StatusCode"));
+    }
+
+    public async Task<IReadOnlyList<UiListener>> DescribeListenersAsync(string loadBalancerArn, CancellationToken ct)
+    {
+        var listeners = new List<UiListener>();
+        string? marker = null;
+        do
+        {
+            var page = Xml.Result((await elb.XmlAsync(new DescribeListenersRequest { LoadBalancerArn = loadBalancerArn, Marker = marker }, ct).ConfigureAwait(false)).Root, "DescribeListeners");
+            listeners.AddRange(Xml.Members(page, "Listeners").Select(l => new UiListener(
+                Xml.Text(l, "ListenerArn") ?? "", Xml.Int(l, "Port") ?? 0, Xml.Text(l, "Protocol") ?? "", Xml.Text(l, "SslPolicy"),
+                Xml.Members(l, "DefaultActions").Select(Action).ToList())));
+            marker = Xml.Text(page, "NextMarker");
+        } while (!string.IsNullOrEmpty(marker));
+        return listeners;
+    }
+
+    public async Task<IReadOnlyList<UiRule>> DescribeRulesAsync(string listenerArn, CancellationToken ct)
+    {
+        var rules = new List<UiRule>();
+        string? marker = null;
+        do
+        {
+            var page = Xml.Result((await elb.XmlAsync(new DescribeRulesRequest { ListenerArn = listenerArn, Marker = marker }, ct).ConfigureAwait(false)).Root, "DescribeRules");
+            rules.AddRange(Xml.Members(page, "Rules").Select(r => new UiRule(
+                Xml.Text(r, "RuleArn") ?? "", Xml.Text(r, "Priority") ?? "", Xml.Bool(r, "IsDefault") ?? false,
+                // A path-pattern condition's values: PathPatternConfig's, or the older Values (ELB API reference, RuleCondition).
+                Xml.Members(r, "Conditions").Where(c => Xml.Text(c, "Field") == "path-pattern")
+                    .SelectMany(c => Xml.Child(c, "PathPatternConfig") is { } config ? Xml.Members(config, "Values") : Xml.Members(c, "Values"))
+                    .Select(v => v.Value).Distinct().ToList(),
+                Xml.Members(r, "Actions").Select(Action).ToList())));
+            marker = Xml.Text(page, "NextMarker");
+        } while (!string.IsNullOrEmpty(marker));
+        return rules;
+    }
+
+    public async Task<IReadOnlyList<TargetHealthInfo>> DescribeTargetHealthAsync(string targetGroupArn, CancellationToken ct)
+    {
+        var result = Xml.Result((await elb.XmlAsync(new DescribeTargetHealthRequest { TargetGroupArn = targetGroupArn }, ct).ConfigureAwait(false)).Root, "DescribeTargetHealth");
+        return Xml.Members(result, "TargetHealthDescriptions").Select(d => new TargetHealthInfo(
+            Xml.Text(Xml.Child(d, "Target"), "Id") ?? "", Xml.Int(Xml.Child(d, "Target"), "Port"),
+            Xml.Text(Xml.Child(d, "TargetHealth"), "State") ?? "", Xml.Text(Xml.Child(d, "TargetHealth"), "Reason"))).ToList();
+    }
+
+    public async Task<IReadOnlyList<EcsServiceInfo>> DescribeServicesAsync(string cluster, IReadOnlyList<string> services, CancellationToken ct)
+    {
+        var found = new List<EcsServiceInfo>();
+        // ECS takes at most 10 services a call (ECS API reference, DescribeServices services).
+        foreach (var chunk in services.Chunk(10))
+        {
+            var response = await ecs.JsonAsync(new DescribeServicesRequest { Cluster = cluster, Services = chunk }, ct).ConfigureAwait(false);
+            found.AddRange((response.Document?["services"] as JsonArray ?? []).Select(s =>
+            {
+                var primary = (s?["deployments"] as JsonArray ?? []).FirstOrDefault(d => Str(d?["status"]) == "PRIMARY");
+                return new EcsServiceInfo(Str(s?["serviceName"]) ?? "", Str(s?["serviceArn"]) ?? "", Str(s?["status"]) ?? "",
+                    s?["desiredCount"]?.GetValue<int>() ?? 0, s?["runningCount"]?.GetValue<int>() ?? 0, Str(primary?["rolloutState"]));
+            }));
+        }
+        return found;
+    }
+
+    private static string Absolute(string name) => name.EndsWith('.') ? name : name + ".";
+
+    public async Task<IReadOnlyList<HostedZoneInfo>> ListHostedZonesByNameAsync(string dnsName, CancellationToken ct)
+    {
+        var zones = new List<HostedZoneInfo>();
+        string? nextName = dnsName, nextId = null;
+        while (true)
+        {
+            var root = (await route53.XmlAsync(new ListHostedZonesByNameRequest { DnsName = nextName, HostedZoneId = nextId }, ct).ConfigureAwait(false)).Root;
+            foreach (var z in Xml.Child(root, "HostedZones")?.Elements().Where(e => e.Name.LocalName == "HostedZone") ?? [])
+            {
+                var id = Xml.Text(z, "Id") ?? "";
+                zones.Add(new HostedZoneInfo(id.StartsWith("/hostedzone/", StringComparison.Ordinal) ? id["/hostedzone/".Length..] : id,
+                    Xml.Text(z, "Name") ?? "", Xml.Bool(Xml.Child(z, "Config"), "PrivateZone") ?? false));
+            }
+            if (Xml.Bool(root, "IsTruncated") != true) return zones;
+            nextName = Xml.Text(root, "NextDNSName");
+            nextId = Xml.Text(root, "NextHostedZoneId");
+        }
+    }
+
+    public async Task<IReadOnlyList<RecordSetInfo>> ListRecordSetsAsync(string zoneId, string name, CancellationToken ct)
+    {
+        var wanted = Absolute(name);
+        var records = new List<RecordSetInfo>();
+        string? nextName = wanted, nextType = null;
+        while (true)
+        {
+            var root = (await route53.XmlAsync(new ListResourceRecordSetsRequest { HostedZoneId = zoneId, StartRecordName = nextName, StartRecordType = nextType }, ct).ConfigureAwait(false)).Root;
+            foreach (var r in Xml.Child(root, "ResourceRecordSets")?.Elements().Where(e => e.Name.LocalName == "ResourceRecordSet") ?? [])
+            {
+                // The list starts at the name and goes on past it: keep only that name (case-insensitive, as DNS is).
+                if (!string.Equals(Xml.Text(r, "Name"), wanted, StringComparison.OrdinalIgnoreCase)) return records;
+                var alias = Xml.Child(r, "AliasTarget");
+                records.Add(new RecordSetInfo(Xml.Text(r, "Name") ?? "", Xml.Text(r, "Type") ?? "", Xml.Text(alias, "DNSName"), Xml.Text(alias, "HostedZoneId"),
+                    Xml.Child(r, "ResourceRecords")?.Elements().Select(v => Xml.Text(v, "Value") ?? "").ToList() ?? []));
+            }
+            if (Xml.Bool(root, "IsTruncated") != true) return records;
+            nextName = Xml.Text(root, "NextRecordName");
+            nextType = Xml.Text(root, "NextRecordType");
+            if (!string.Equals(nextName, wanted, StringComparison.OrdinalIgnoreCase)) return records;
+        }
+    }
+
+    public async Task ChangeAliasRecordAsync(string zoneId, string action, string name, string aliasDnsName, string aliasZoneId, CancellationToken ct)
+    {
+        if (action is not ("CREATE" or "UPSERT" or "DELETE"))
+            throw new ArgumentException($"The record change must be CREATE, UPSERT or DELETE, not '{action}'.", nameof(action));
+        await route53.XmlAsync(new ChangeResourceRecordSetsRequest
+        {
+            HostedZoneId = zoneId,
+            ChangeAction = action,
+            Name = Absolute(name),
+            AliasDnsName = aliasDnsName,
+            AliasZoneId = aliasZoneId,
+        }, ct).ConfigureAwait(false);
+    }
+}

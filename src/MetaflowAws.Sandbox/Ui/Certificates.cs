@@ -1,0 +1,98 @@
+using System.Text.Json.Nodes;
+using MetaflowAws.Sandbox.CloudFormation;
+
+namespace MetaflowAws.Sandbox.Ui;
+
+/// <summary>A certificate the sandbox's ACM holds (seeded through the control API; the sandbox issues none itself).</summary>
+public sealed record Certificate(string Arn, string Region, string DomainName, IReadOnlyList<string> SubjectAlternativeNames, string Status, DateTime CreatedAt);
+
+/// <summary>
+/// ACM as far as the module reads it: DescribeCertificate (JSON 1.1, CertificateManager.DescribeCertificate;
+/// botocore acm/2015-12-08). A load balancer's HTTPS listener needs one of these certificates.
+/// </summary>
+public sealed class Certificates
+{
+    private readonly Dictionary<string, Certificate> _byArn = new(StringComparer.Ordinal);
+    private readonly object _sync = new();
+
+    public Certificate Add(string domainName, IReadOnlyList<string>? subjectAlternativeNames, string? status, string region)
+    {
+        // ACM ARNs: arn:<partition>:acm:<region>:<account>:certificate/<uuid> (ACM API reference, CertificateDetail CertificateArn).
+        var partition = region.StartsWith("cn-", StringComparison.Ordinal) ? "aws-cn" : region.StartsWith("us-gov-", StringComparison.Ordinal) ? "aws-us-gov" : "aws";
+        var arn = $"arn:{partition}:acm:{region}:{StackEngine.AccountId}:certificate/{Guid.NewGuid()}";
+        // ACM puts the domain name first among the subject alternative names (ACM API reference, RequestCertificate).
+        var names = new List<string> { domainName };
+        names.AddRange((subjectAlternativeNames ?? []).Where(n => !string.Equals(n, domainName, StringComparison.OrdinalIgnoreCase)));
+        var cert = new Certificate(arn, region, domainName, names, status ?? "ISSUED", DateTime.UtcNow);
+        lock (_sync) _byArn[arn] = cert;
+        return cert;
+    }
+
+    public Certificate? Find(string? arn)
+    {
+        if (arn is null) return null;
+        lock (_sync) return _byArn.GetValueOrDefault(arn);
+    }
+
+    public List<Certificate> All()
+    {
+        lock (_sync) return _byArn.Values.OrderBy(c => c.CreatedAt).ToList();
+    }
+
+    public void Clear()
+    {
+        lock (_sync) _byArn.Clear();
+    }
+
+    /// <summary>
+    /// DescribeCertificate: the CertificateDetail of a certificate in the request's region; another ARN answers
+    /// ResourceNotFoundException (ACM API reference, DescribeCertificate errors: ResourceNotFoundException, InvalidArnException).
+    /// </summary>
+    public (int Status, JsonObject Body, string? ErrorType) Handle(string action, JsonNode? request, string region)
+    {
+        if (action != "DescribeCertificate")
+            return JsonErrors.Unknown("CertificateManager", action);
+        var arn = request?["CertificateArn"]?.GetValue<string>();
+        if (string.IsNullOrEmpty(arn))
+            return JsonErrors.Error("ValidationException", "1 validation error detected: Value null at 'certificateArn' failed to satisfy constraint: Member must not be null");
+        // botocore acm Arn: pattern arn:[\w+=/,.@-]+:acm:[\w+=/,.@-]*:[0-9]+:[\w+=,.@-]+(/[\w+=,.@-]+)*
+        if (!System.Text.RegularExpressions.Regex.IsMatch(arn, @"^arn:[\w+=/,.@-]+:acm:[\w+=/,.@-]*:[0-9]+:[\w+=,.@-]+(/[\w+=,.@-]+)*$"))
+            return JsonErrors.Error("InvalidArnException", $"String '{arn}' is not a valid ARN.");
+        var cert = Find(arn);
+        if (cert is null || cert.Region != region)
+            return JsonErrors.Error("ResourceNotFoundException", $"Could not find certificate {arn}.");
+        var detail = new JsonObject
+        {
+            ["CertificateArn"] = cert.Arn,
+            ["DomainName"] = cert.DomainName,
+            ["SubjectAlternativeNames"] = new JsonArray(cert.SubjectAlternativeNames.Select(n => (JsonNode)JsonValue.Create(n)!).ToArray()),
+            ["Status"] = cert.Status,
+            ["Type"] = "AMAZON_ISSUED",
+            ["KeyAlgorithm"] = "RSA_2048",
+            ["SignatureAlgorithm"] = "SHA256WITHRSA",
+            ["CreatedAt"] = new DateTimeOffset(cert.CreatedAt).ToUnixTimeSeconds(),
+            ["InUseBy"] = new JsonArray(),
+            ["RenewalEligibility"] = "INELIGIBLE",
+        };
+        if (cert.Status == "ISSUED")
+        {
+            detail["IssuedAt"] = new DateTimeOffset(cert.CreatedAt).ToUnixTimeSeconds();
+            detail["NotBefore"] = new DateTimeOffset(cert.CreatedAt).ToUnixTimeSeconds();
+            detail["NotAfter"] = new DateTimeOffset(cert.CreatedAt.AddDays(395)).ToUnixTimeSeconds();
+            detail["Issuer"] = "Amazon";
+            detail["Subject"] = "CN=" + cert.DomainName;
+        }
+        return (200, new JsonObject { ["Certificate"] = detail }, null);
+    }
+}
+
+/// <summary>JSON-protocol errors: the body's __type and message, the x-amzn-ErrorType header (botocore's JSON parser reads either).</summary>
+internal static class JsonErrors
+{
+    public static (int, JsonObject, string?) Error(string type, string message, int status = 400)
+        => (status, new JsonObject { ["__type"] = type, ["message"] = message }, type);
+
+    /// <summary>An X-Amz-Target the service does not have: UnknownOperationException, as the JSON services answer it.</summary>
+    public static (int, JsonObject, string?) Unknown(string prefix, string action)
+        => Error("UnknownOperationException", $"The sandbox does not serve {prefix}.{action}.");
+}
