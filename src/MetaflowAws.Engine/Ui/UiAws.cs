@@ -25,13 +25,49 @@ public static class UiAws
             route53.ServiceURL = url;
             route53.AuthenticationRegion = signing;
         }
-        return new UiAwsClients(
+        return new TranslatedUiAws(session, new UiAwsClients(
             new UiServiceClient(session.Credentials, session.Configure(new AcmConfig(), "ACM"), "CertificateManager"),
             new UiServiceClient(session.Credentials, session.Configure(new CognitoIdentityProviderConfig(), "Cognito Identity Provider"), "CognitoIdentityProvider"),
             new UiServiceClient(session.Credentials, session.Configure(new ElasticLoadBalancingV2Config(), "Elastic Load Balancing v2"), "ElasticLoadBalancingV2"),
             new UiServiceClient(session.Credentials, session.Configure(new EcsConfig(), "ECS"), "ECS"),
-            new UiServiceClient(session.Credentials, route53, "Route53"));
+            new UiServiceClient(session.Credentials, route53, "Route53")));
     }
+}
+
+/// <summary>Every UI call's failure as the module reports AWS errors: a stable id and what to do (<see cref="AwsErrors"/>).</summary>
+internal sealed class TranslatedUiAws(AwsSession session, IUiAws inner) : IUiAws
+{
+    private Task<T> Call<T>(Func<Task<T>> call, string operation, string target) => AwsErrors.Call(call, operation, target, session);
+
+    public Task<CertificateInfo?> DescribeCertificateAsync(string arn, CancellationToken ct)
+        => Call(() => inner.DescribeCertificateAsync(arn, ct), "acm:DescribeCertificate", arn);
+
+    public Task<IReadOnlyList<UiUser>> ListUsersAsync(string userPoolId, string? email, CancellationToken ct)
+        => Call(() => inner.ListUsersAsync(userPoolId, email, ct), "cognito-idp:ListUsers", userPoolId);
+
+    public Task<UiUser> AdminCreateUserAsync(string userPoolId, string email, CancellationToken ct)
+        => Call(() => inner.AdminCreateUserAsync(userPoolId, email, ct), "cognito-idp:AdminCreateUser", userPoolId);
+
+    public Task<IReadOnlyList<UiListener>> DescribeListenersAsync(string loadBalancerArn, CancellationToken ct)
+        => Call(() => inner.DescribeListenersAsync(loadBalancerArn, ct), "elasticloadbalancing:DescribeListeners", loadBalancerArn);
+
+    public Task<IReadOnlyList<UiRule>> DescribeRulesAsync(string listenerArn, CancellationToken ct)
+        => Call(() => inner.DescribeRulesAsync(listenerArn, ct), "elasticloadbalancing:DescribeRules", listenerArn);
+
+    public Task<IReadOnlyList<TargetHealthInfo>> DescribeTargetHealthAsync(string targetGroupArn, CancellationToken ct)
+        => Call(() => inner.DescribeTargetHealthAsync(targetGroupArn, ct), "elasticloadbalancing:DescribeTargetHealth", targetGroupArn);
+
+    public Task<IReadOnlyList<EcsServiceInfo>> DescribeServicesAsync(string cluster, IReadOnlyList<string> services, CancellationToken ct)
+        => Call(() => inner.DescribeServicesAsync(cluster, services, ct), "ecs:DescribeServices", cluster);
+
+    public Task<IReadOnlyList<HostedZoneInfo>> ListHostedZonesByNameAsync(string dnsName, CancellationToken ct)
+        => Call(() => inner.ListHostedZonesByNameAsync(dnsName, ct), "route53:ListHostedZonesByName", dnsName);
+
+    public Task<IReadOnlyList<RecordSetInfo>> ListRecordSetsAsync(string zoneId, string name, CancellationToken ct)
+        => Call(() => inner.ListRecordSetsAsync(zoneId, name, ct), "route53:ListResourceRecordSets", zoneId);
+
+    public Task ChangeAliasRecordAsync(string zoneId, string action, string name, string aliasDnsName, string aliasZoneId, CancellationToken ct)
+        => AwsErrors.Call(() => inner.ChangeAliasRecordAsync(zoneId, action, name, aliasDnsName, aliasZoneId, ct), "route53:ChangeResourceRecordSets", zoneId, session);
 }
 
 internal sealed class UiAwsClients(UiServiceClient acm, UiServiceClient cognito, UiServiceClient elb, UiServiceClient ecs, UiServiceClient route53) : IUiAws
@@ -185,7 +221,9 @@ internal sealed class UiAwsClients(UiServiceClient acm, UiServiceClient cognito,
                 zones.Add(new HostedZoneInfo(id.StartsWith("/hostedzone/", StringComparison.Ordinal) ? id["/hostedzone/".Length..] : id,
                     Xml.Text(z, "Name") ?? "", Xml.Bool(Xml.Child(z, "Config"), "PrivateZone") ?? false));
             }
-            if (Xml.Bool(root, "IsTruncated") != true) return zones;
+            // Zones come in reverse-label order from dnsName on: once a page ends past that name, later ones are all past it.
+            if (Xml.Bool(root, "IsTruncated") != true
+                || (zones.Count > 0 && !string.Equals(zones[^1].Name.TrimEnd('.'), dnsName.TrimEnd('.'), StringComparison.OrdinalIgnoreCase))) return zones;
             nextName = Xml.Text(root, "NextDNSName");
             nextId = Xml.Text(root, "NextHostedZoneId");
         }

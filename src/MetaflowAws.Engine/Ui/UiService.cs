@@ -109,11 +109,13 @@ public sealed class UiService(IUiAws aws)
     /// </summary>
     public async Task<HostedZoneInfo?> ZoneOfAsync(string domain, CancellationToken ct)
     {
-        var zones = await aws.ListHostedZonesByNameAsync(domain, ct).ConfigureAwait(false);
+        // ListHostedZonesByName lists zones in reverse-label order starting at the name given (Route 53 API reference),
+        // so a zone above the domain sorts before it: each candidate, longest first, is asked for by its own name.
         var labels = domain.Split('.');
         for (var i = 0; i < labels.Length - 1; i++)
         {
             var candidate = string.Join('.', labels[i..]) + ".";
+            var zones = await aws.ListHostedZonesByNameAsync(candidate, ct).ConfigureAwait(false);
             if (zones.FirstOrDefault(z => !z.Private && string.Equals(z.Name, candidate, StringComparison.OrdinalIgnoreCase)) is { } zone) return zone;
         }
         return null;
