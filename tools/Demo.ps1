@@ -14,7 +14,7 @@ try {
     $env:METAFLOW_HOME = $metaflowHome
     Import-Module (Join-Path $ModuleDir 'MetaflowAws.psd1') -Force
 
-    Write-Host "`nSandbox: $($sandbox.url) (a local stand-in for CloudFormation, S3, STS, IAM and API Gateway, its RDS a real PostgreSQL; signatures checked)" -ForegroundColor Cyan
+    Write-Host "`nSandbox: $($sandbox.url) (a local stand-in for CloudFormation, S3, STS, IAM, API Gateway, ELB, ECS, Cognito, ACM and Route 53, its RDS a real PostgreSQL; signatures checked)" -ForegroundColor Cyan
     Write-Host "> New-MetaflowStack -StackName metaflow-demo -Verbose" -ForegroundColor Yellow
     $stack = New-MetaflowStack -StackName metaflow-demo
     $stack | Format-Table | Out-Host
@@ -42,13 +42,26 @@ try {
         Write-Host "Metaflow settings written to $(Join-Path $metaflowHome 'config.json')" -ForegroundColor Green
     }
 
+    # The Metaflow UI on the stack: the sandbox's ACM holds a certificate for the domain, its Route 53 the zone.
+    $control = "$($sandbox.url)/_sandbox"
+    $certificate = (Invoke-RestMethod -Method Post "$control/acm/certificates" -ContentType 'application/json' -Body '{"domainName":"metaflow.example.com"}').arn
+    Invoke-RestMethod -Method Post "$control/route53/hosted-zones" -ContentType 'application/json' -Body '{"name":"example.com"}' | Out-Null
+    Write-Host "> Update-MetaflowStack metaflow-demo -EnableUI -UiDomainName metaflow.example.com -CertificateArn $certificate -CreateDnsRecord" -ForegroundColor Yellow
+    $stack = Update-MetaflowStack metaflow-demo -EnableUI -UiDomainName metaflow.example.com -CertificateArn $certificate -CreateDnsRecord -Confirm:$false
+    $stack | Format-Table | Out-String -Width 160 | Out-Host
+    Write-Host "> Add-MetaflowUiUser metaflow-demo -Email ada@example.com" -ForegroundColor Yellow
+    Add-MetaflowUiUser metaflow-demo -Email ada@example.com -Confirm:$false | Out-Host
+    Write-Host "> Test-MetaflowStack metaflow-demo -SkipConfig | Where-Object Name -like 'Ui*'" -ForegroundColor Yellow
+    Test-MetaflowStack metaflow-demo -SkipConfig | Where-Object Name -like 'Ui*' | Format-Table -AutoSize | Out-String -Width 200 | Out-Host
+
     Write-Host "> Remove-MetaflowStack metaflow-demo -Confirm:`$false" -ForegroundColor Yellow
     Remove-MetaflowStack metaflow-demo -Confirm:$false
     Write-Host @"
 
 What happened: the module validated the parameters, created the stack from template/metaflow.yml
 ($($stack.Outputs.Count) outputs), followed it to CREATE_COMPLETE with live progress, wrote Metaflow's
-configuration from the outputs, then removed the stack (the data bucket is retained by design).
+configuration from the outputs, turned the Metaflow UI on behind a Cognito login with its DNS record
+and a first user, then removed the stack (the data bucket is retained by design).
 
 The same against AWS (after build.ps1 Publish and Install-PSResource MetaflowAws -Repository MetaflowAwsLocal):
   New-MetaflowStack -StackName metaflow -Region us-east-1 -ProfileName <your-profile> |

@@ -103,6 +103,25 @@ internal sealed class TemplateInputs
     [ArgumentCompleter(typeof(TemplateValueCompleter))]
     public int? LogRetentionDays { get; set; }
 
+    /// <summary>
+    /// Gets or sets whether to deploy the Metaflow UI (EnableUI): at -UiDomainName over HTTPS with -CertificateArn,
+    /// behind a Cognito login (invite users with Add-MetaflowUiUser). -EnableUI:$false removes it, its users with it.
+    /// </summary>
+    [Parameter]
+    public SwitchParameter EnableUI { get; set; }
+
+    /// <summary>Gets or sets the Metaflow UI's domain name (PublicDomainName), such as metaflow.example.com; taken lowercase.</summary>
+    [Parameter]
+    public string? UiDomainName { get; set; }
+
+    /// <summary>Gets or sets the ACM certificate for -UiDomainName (CertificateArn): ISSUED, in the stack's region.</summary>
+    [Parameter]
+    public string? CertificateArn { get; set; }
+
+    /// <summary>Gets or sets the Metaflow UI's static frontend image (UIStaticImage).</summary>
+    [Parameter]
+    public string? UiStaticImage { get; set; }
+
     /// <summary>Gets or sets other template parameters by name: @{ Name = 'Value' }.</summary>
     [Parameter]
     public Hashtable? Parameter { get; set; }
