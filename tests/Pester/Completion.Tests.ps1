@@ -33,6 +33,26 @@ Describe 'Tab completion' {
         }
     }
 
+    Context '-CertificateArn and -UiDomainName' {
+        BeforeAll {
+            $script:certDomain = "cmpl$([guid]::NewGuid().ToString('N').Substring(0, 6)).example.org"
+            $script:certArn = (Invoke-RestMethod -Method Post "$script:SandboxUrl/_sandbox/acm/certificates" -ContentType 'application/json' `
+                -Body (@{ domainName = "ui.$script:certDomain"; subjectAlternativeNames = @("*.$script:certDomain") } | ConvertTo-Json)).arn
+            Invoke-RestMethod -Method Post "$script:SandboxUrl/_sandbox/acm/certificates" -ContentType 'application/json' `
+                -Body (@{ domainName = "pending.$script:certDomain"; status = 'PENDING_VALIDATION' } | ConvertTo-Json) | Out-Null
+        }
+
+        It 'completes -CertificateArn with the issued certificates that cover -UiDomainName' {
+            $arns = Complete "New-MetaflowStack -StackName x -UiDomainName metaflow.$script:certDomain -CertificateArn "
+            $arns | Should -Be @($script:certArn) -Because 'the wildcard covers metaflow.<domain>; the pending one is not issued'
+            Complete "New-MetaflowStack -StackName x -UiDomainName metaflow.other.example.net -CertificateArn " | Should -BeNullOrEmpty
+        }
+
+        It 'completes -UiDomainName with the names a certificate covers, without wildcards' {
+            Complete "Update-MetaflowStack -StackName x -CertificateArn $script:certArn -UiDomainName " | Should -Be @("ui.$script:certDomain")
+        }
+    }
+
     Context '-ProfileName' {
         It 'completes from the AWS config and credentials files' {
             Complete 'Get-MetaflowStack -ProfileName kn' | Should -Be @('known')

@@ -112,7 +112,7 @@ Describe 'A stack with the Metaflow UI' {
         $first.Added | Should -BeTrue
         $first.Status | Should -Be 'FORCE_CHANGE_PASSWORD'
         $again = Add-MetaflowUiUser -StackName $script:name -Email 'ada@example.com' -Confirm:$false -Verbose 4>&1
-        $user = $again | Where-Object { $_ -is [MetaflowAws.Engine.Ui.MetaflowUiUser] }
+        $user = $again | Where-Object { $_.PSObject.TypeNames -contains 'MetaflowAws.Engine.Ui.MetaflowUiUser' }
         $user.Added | Should -BeFalse
         $user.Username | Should -Be $first.Username
         ($again | Where-Object { $_ -is [System.Management.Automation.VerboseRecord] }) -join "`n" | Should -Match 'already a user'

@@ -157,6 +157,26 @@ public sealed class SecurityChecksTests
         ["HTTPS listener logging in only in one branch"] = new(
             t => t.Properties("ListenerUI")["DefaultActions"].List()[0].Map()["Type"] = If("CreateNotebook", "authenticate-cognito", "fixed-response"),
             SecurityChecks.LoadBalancerAuthenticates, "Resources/ListenerUI/Properties/DefaultActions"),
+        ["login that lets anonymous requests through"] = new(
+            t => t.Properties("ListenerUI")["DefaultActions"].List()[0].Map()["AuthenticateCognitoConfig"].Map()["OnUnauthenticatedRequest"] = "allow",
+            SecurityChecks.LoadBalancerAuthenticates, "Resources/ListenerUI/Properties/DefaultActions"),
+        ["a rule that forwards on the plain-HTTP listener"] = new(
+            t => t.AddResource("PlainApi", "AWS::ElasticLoadBalancingV2::ListenerRule", Obj(
+                ("ListenerArn", Ref("ListenerUIRedirect")), ("Priority", "1"),
+                ("Conditions", Arr(Obj(("Field", "path-pattern"), ("Values", Arr("/api/*"))))),
+                ("Actions", Arr(Obj(("Type", "forward"), ("TargetGroupArn", Ref("ALBUITargetGroupUIService"))))))),
+            SecurityChecks.LoadBalancerTlsOnly, "Resources/PlainApi/Properties/Actions"),
+        ["a rule of a listener outside the template"] = new(
+            t => t.Properties("ListenerRuleUIService")["ListenerArn"] = "arn:aws:elasticloadbalancing:us-east-1:123456789012:listener/app/x/0123456789abcdef/0123456789abcdef",
+            SecurityChecks.LoadBalancerAuthenticates, "Resources/ListenerRuleUIService/Properties/ListenerArn"),
+        ["UI tasks given the load balancer's group by its GroupId"] = new(
+            t =>
+            {
+                Ingress(t, "LoadBalancerSecurityGroupUI", 0)["CidrIp"] = Ref("VPCCidr");
+                t.Properties("ECSFargateServiceUIService")["NetworkConfiguration"].Map()["AwsvpcConfiguration"].Map()["SecurityGroups"] =
+                    Arr(Fn("Fn::GetAtt", Arr("LoadBalancerSecurityGroupUI", "GroupId")));
+            },
+            SecurityChecks.SecurityGroupIngressScoped, "Resources/LoadBalancerSecurityGroupUI/Properties/SecurityGroupIngress/1"),
         ["database password written in the template"] = new(
             t => t.Properties("RDSMasterInstance")["MasterUserPassword"] = "correct-horse-battery",
             SecurityChecks.DatabasePasswordFromSecretsManager, "Resources/RDSMasterInstance/Properties/MasterUserPassword"),
@@ -202,6 +222,15 @@ public sealed class SecurityChecksTests
     [Fact]
     public void EveryCheckHasAFailingCase()
         => Assert.Equal(SecurityChecks.Checks.Order(), Cases.Values.Select(c => c.Check).Distinct().Order());
+
+    /// <summary>CloudFormation has no way to share a block, so the two logins are written twice: they must stay the same.</summary>
+    [Fact]
+    public void TheListenersAndTheRulesLoginsAreTheSame()
+    {
+        var template = RepositoryFiles.Template();
+        static string Login(List<object?> actions) => System.Text.Json.JsonSerializer.Serialize(actions.Select(a => a.Map()).Single(a => a["Type"] is "authenticate-cognito"));
+        Assert.Equal(Login(template.Properties("ListenerUI")["DefaultActions"].List()), Login(template.Properties("ListenerRuleUIService")["Actions"].List()));
+    }
 
     [Fact]
     public void TrustPoliciesAreNotPermissionPolicies()

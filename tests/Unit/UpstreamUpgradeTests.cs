@@ -25,15 +25,27 @@ public sealed class UpstreamUpgradeTests(SandboxFixture sandbox) : IClassFixture
         Assert.Empty(collisions);
     }
 
-    [Fact]
-    public async Task An_upstream_stack_moves_to_our_template_keeping_its_data_and_identity_resources()
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task An_upstream_stack_moves_to_our_template_keeping_its_data_and_identity_resources(bool withUi)
     {
         var cfn = sandbox.CloudFormation();
         var name = "upstream-" + Guid.NewGuid().ToString("N")[..8];
+        List<StackParameter> parameters = [new StackParameter("BatchType", "fargate")];
+        if (withUi)
+        {
+            // The UI's certificate, in the sandbox's ACM: its listener needs an issued one.
+            using var http = new HttpClient { BaseAddress = new Uri(sandbox.Url) };
+            var answer = await http.PostAsync("/_sandbox/acm/certificates", new StringContent("""{"domainName":"metaflow.example.com"}""", System.Text.Encoding.UTF8, "application/json"));
+            answer.EnsureSuccessStatusCode();
+            var arn = System.Text.Json.JsonDocument.Parse(await answer.Content.ReadAsStringAsync()).RootElement.GetProperty("arn").GetString()!;
+            parameters.AddRange([new StackParameter("EnableUI", "true"), new StackParameter("PublicDomainName", "metaflow.example.com"), new StackParameter("CertificateArn", arn)]);
+        }
         await cfn.CreateStackAsync(new CreateStackRequest
         {
             StackName = name, TemplateBody = File.ReadAllText(FixturePath), Capabilities = ["CAPABILITY_IAM"],
-            Parameters = [new StackParameter("BatchType", "fargate")],
+            Parameters = parameters,
         });
         var service = StackService.Create(sandbox.Session());
         MetaflowStack stack;
@@ -61,7 +73,9 @@ public sealed class UpstreamUpgradeTests(SandboxFixture sandbox) : IClassFixture
         try
         {
             var kept = new[] { "VPC", "Subnet1", "Subnet2", "MetaflowS3Bucket", "StepFunctionsStateDDB", "JobQueue", "BatchS3TaskRole",
-                "StepFunctionsRole", "EventBridgeRole", "MyRDSSecret", "DBSubnetGroup", "RDSMasterInstance", "Api", "NLB", "ApiKey", "ApiDeployment" };
+                "StepFunctionsRole", "EventBridgeRole", "MyRDSSecret", "DBSubnetGroup", "RDSMasterInstance", "Api", "NLB", "ApiKey", "ApiDeployment",
+                // The UI's users, login domain and client, and the load balancer DNS records point at.
+                "UserPoolUI", "UserPoolDomainUI", "UserPoolClientUI", "LoadBalancerUI", "ListenerUI" };
             // Raw, not through the classifier under test: only the database may be Conditional, and only for the
             // properties RDS changes in place (ChangeRisks.InPlace), listed here on their own.
             string[] inPlace = ["AutoMinorVersionUpgrade", "BackupRetentionPeriod", "MultiAZ", "StorageType"];
@@ -70,6 +84,8 @@ public sealed class UpstreamUpgradeTests(SandboxFixture sandbox) : IClassFixture
                 .Select(c => $"{c.Action} {c.LogicalResourceId} {c.Replacement} ({string.Join(", ", c.ReplacementCause)})").ToList();
             Assert.True(destructive.Count == 0, "change set: " + string.Join("; ", destructive));
             Assert.Contains(real.Changes, c => c.LogicalResourceId == "MetadataService" && c.Action == "Add");
+            if (withUi) Assert.Contains(real.Changes, c => c.LogicalResourceId == "ECSFargateServiceUIService" && c.Action == "Add");
+            else Assert.DoesNotContain(real.Changes, c => c.LogicalResourceId.Contains("UI", StringComparison.Ordinal));
         }
         finally { await changeSets.DeleteAsync(real.ChangeSetId, name, CancellationToken.None); }
     }

@@ -112,10 +112,12 @@ internal sealed class TemplateInputs
 
     /// <summary>Gets or sets the Metaflow UI's domain name (PublicDomainName), such as metaflow.example.com; taken lowercase.</summary>
     [Parameter]
+    [ArgumentCompleter(typeof(UiCertificateCompleter))]
     public string? UiDomainName { get; set; }
 
     /// <summary>Gets or sets the ACM certificate for -UiDomainName (CertificateArn): ISSUED, in the stack's region.</summary>
     [Parameter]
+    [ArgumentCompleter(typeof(UiCertificateCompleter))]
     public string? CertificateArn { get; set; }
 
     /// <summary>Gets or sets the Metaflow UI's static frontend image (UIStaticImage).</summary>

@@ -22,14 +22,20 @@ internal sealed class UiDns
     /// <summary>After a deploy that completed: the record for a stack with the UI; the old one removed when the UI went away.</summary>
     public void After(MetaflowCmdlet cmdlet, AwsSession session, MetaflowStack? before, MetaflowStack after)
     {
-        if (after.Status is not ("CREATE_COMPLETE" or "UPDATE_COMPLETE")) return;
+        if (after.Status is not ("CREATE_COMPLETE" or "UPDATE_COMPLETE"))
+        {
+            if (CreateDnsRecord && after.Status.EndsWith("_IN_PROGRESS", StringComparison.Ordinal))
+                cmdlet.WriteWarning($"No DNS record was made: the deploy was not waited for (-NoWait). Once it completes, run 'Update-MetaflowStack -StackName {after.StackName} -CreateDnsRecord'.");
+            return;
+        }
         var service = new UiService(UiAws.Create(session));
         if (UiService.RecordOf(after) is { } record)
         {
             // An update that leaves the UI as it was says nothing of DNS unless asked to create the record.
             var isNew = before is null || UiService.RecordOf(before) != record;
             if (!isNew && !CreateDnsRecord) return;
-            var outcome = cmdlet.Run(ct => service.DnsAsync(record, CreateDnsRecord, ct));
+            var previous = before is null ? null : UiService.RecordOf(before);
+            var outcome = cmdlet.Run(ct => service.DnsAsync(record, CreateDnsRecord, ct, previous));
             switch (outcome.Outcome)
             {
                 case UiDnsOutcome.Created:

@@ -13,8 +13,7 @@ namespace MetaflowAws.Cmdlets.Commands;
 [OutputType(typeof(MetaflowUiUser))]
 public sealed class AddMetaflowUiUser : MetaflowCmdlet
 {
-    private MetaflowStack? _stack;
-    private UiService? _service;
+    private (MetaflowStack Stack, string Pool, UiService Service)? _target;
 
     /// <summary>Gets or sets the stack (deployed with -EnableUI) whose UI the users may sign in to.</summary>
     [Parameter(Mandatory = true, Position = 0, ValueFromPipelineByPropertyName = true)]
@@ -31,25 +30,26 @@ public sealed class AddMetaflowUiUser : MetaflowCmdlet
         // Every address is checked before any call.
         var emails = Email.Select(UiService.NormalizeEmail).Distinct().ToList();
         var session = ResolveSession();
-        if (_stack is null || !string.Equals(_stack.StackName, StackName, StringComparison.Ordinal) && _stack.StackId != StackName)
+        if (_target is not { } target || target.Stack.StackName != StackName && target.Stack.StackId != StackName)
         {
-            _stack = Run(ct => StackService.Create(session).GetAsync(StackName, ct));
-            _service = new UiService(UiAws.Create(session));
+            _target = target = Run(async ct =>
+            {
+                var stacks = StackService.Create(session);
+                var stack = await stacks.GetAsync(StackName, ct).ConfigureAwait(false);
+                return (stack, await UiService.UserPoolAsync(stack, stacks, ct).ConfigureAwait(false), new UiService(UiAws.Create(session)));
+            });
         }
-        var stack = _stack;
-        var pool = UiService.UserPoolOf(stack);
+        var (stack, pool, service) = target;
         foreach (var email in emails)
         {
-            var existing = Run(ct => _service!.AddUserAsync(stack, email, create: false, ct));
-            if (existing is not null)
+            if (Run(ct => service.UsersAsync(stack, pool, email, ct)).FirstOrDefault() is { } existing)
             {
                 WriteVerbose($"{email} is already a user of the Metaflow UI of '{stack.StackName}' ({existing.Status}); left as is.");
                 WriteObject(existing);
                 continue;
             }
             if (!ShouldProcess($"{email} in user pool {pool} of '{stack.StackName}'", "Invite to the Metaflow UI: Cognito emails a temporary password")) continue;
-            var user = Run(ct => _service!.AddUserAsync(stack, email, create: true, ct))!;
-            WriteObject(user);
+            WriteObject(Run(ct => service.InviteAsync(stack, pool, email, ct)));
         }
     });
 }

@@ -24,8 +24,10 @@ public sealed class GetMetaflowUiUser : MetaflowCmdlet
         var session = ResolveSession();
         var users = Run(async ct =>
         {
-            var stack = await StackService.Create(session).GetAsync(StackName, ct).ConfigureAwait(false);
-            return await new UiService(UiAws.Create(session)).UsersAsync(stack, email, ct).ConfigureAwait(false);
+            var stacks = StackService.Create(session);
+            var stack = await stacks.GetAsync(StackName, ct).ConfigureAwait(false);
+            var pool = await UiService.UserPoolAsync(stack, stacks, ct).ConfigureAwait(false);
+            return await new UiService(UiAws.Create(session)).UsersAsync(stack, pool, email, ct).ConfigureAwait(false);
         });
         foreach (var u in users) WriteObject(u);
     });

@@ -52,9 +52,14 @@ public sealed class RemoveMetaflowStack : MetaflowCmdlet
         try
         {
             var result = Run(ct => removal.ExecuteAsync(plan, Watch.Follow(NoWait), new BucketProgress(this), Log, ct));
-            // The UI's alias records would point at a load balancer that is gone.
-            if (!NoWait && Engine.Ui.UiService.RecordOf(plan.Stack) is { } record)
-                Guard(() => UiDns.Remove(this, new Engine.Ui.UiService(Engine.Ui.UiAws.Create(session)), record));
+            // The UI's alias records would point at a load balancer that is gone (unless it was kept).
+            if (Engine.Ui.UiService.RecordOf(plan.Stack) is { } record && RetainResource?.Contains("LoadBalancerUI", StringComparer.Ordinal) != true)
+            {
+                if (NoWait)
+                    WriteWarning($"The stack's delete was not waited for (-NoWait), so the DNS record of {record.Name} was left; once the stack is gone, delete the alias record that points at {record.LoadBalancerDnsName}.");
+                else
+                    Guard(() => UiDns.Remove(this, new Engine.Ui.UiService(Engine.Ui.UiAws.Create(session)), record));
+            }
             if (PassThru) WriteObject(result);
         }
         finally

@@ -90,9 +90,6 @@ public sealed class StackCreation(AwsSession session, StackService service)
             DisableRollback = input.DisableRollback,
         }, session.Region);
         var warnings = input.TemplatePath is null ? [] : TemplateGate.Check(deployment.TemplatePath, input.Force);
-        // A certificate the listener cannot use would fail the create minutes in: checked now (a read call).
-        if (Ui.UiRules.From(deployment.ParameterValues) is { } ui)
-            await Ui.UiRules.CheckCertificateAsync(Ui.UiAws.Create(session), ui, session.Region, ct).ConfigureAwait(false);
 
         var existing = await service.FindAsync(input.StackName, ct).ConfigureAwait(false);
         if (existing is not null)
@@ -111,6 +108,9 @@ public sealed class StackCreation(AwsSession session, StackService service)
                     $"A stack named '{name}' exists in {existing.Status} from a failed create; it cannot be updated. Replace it with 'New-MetaflowStack -StackName {name} -Force' (deletes it, then creates it again), or remove it with Remove-MetaflowStack.",
                     ErrorKind.ResourceExists, name);
         }
+        // A certificate the listener cannot use would fail the create minutes in: checked now (a read call).
+        if (Ui.UiRules.From(deployment.ParameterValues) is { } ui)
+            await Ui.UiRules.CheckCertificateAsync(Ui.UiAws.Create(session), ui, session.Region, ct).ConfigureAwait(false);
         return new CreationPlan(input, deployment, existing, warnings, session.Region);
     }
 

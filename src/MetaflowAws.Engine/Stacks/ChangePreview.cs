@@ -119,7 +119,8 @@ public static class ChangePreview
             value = name switch
             {
                 "AWS::AccountId" => "{account}",
-                "AWS::StackId" => "{stack id}",
+                // ARN-shaped, as CloudFormation's: templates take it apart (the UI's login domain is its UUID segment).
+                "AWS::StackId" => $"arn:{PseudoParameter("AWS::Partition")}:cloudformation:{Region}:{{account}}:stack/{PseudoParameter("AWS::StackName")}/{{stack id}}",
                 "AWS::NoValue" => NoValue.Instance,
                 _ => PseudoParameter(name),
             };

@@ -29,7 +29,7 @@ public sealed class MetaflowStack
     public string? EndpointUrl { get; init; }
 
     /// <summary>The Metaflow UI's address (its MetaflowUIUrl output), for a stack deployed with the UI; otherwise null.</summary>
-    public string? UiUrl => Outputs.FirstOrDefault(o => o.OutputKey == "MetaflowUIUrl")?.OutputValue;
+    public string? UiUrl => Outputs.FirstOrDefault(o => o.OutputKey == Ui.UiService.UrlOutput)?.OutputValue;
 
     public override string ToString() => StackName;
 }

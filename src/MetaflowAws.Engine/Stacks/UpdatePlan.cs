@@ -67,7 +67,11 @@ public sealed class UpdatePlan
         var merged = new Dictionary<string, string>(request.Parameters, StringComparer.Ordinal);
         foreach (var k in keep) merged[k] = previous[k];
         // The UI's settings as the update leaves them (given, or kept): checked with their own error ids first.
-        if (Ui.UiRules.Checks(merged, request.Current.Region).FirstOrDefault() is { } ui) throw ui;
+        if (Ui.UiRules.Checks(merged, request.Current.Region).FirstOrDefault() is { } ui)
+            throw (ui.ErrorId == ErrorIds.InvalidUiDomain && keep.Contains(MetaflowParameters.UiDomainParameter))
+                  || (ui.ErrorId == ErrorIds.InvalidCertificateArn && keep.Contains(MetaflowParameters.UiCertificateParameter))
+                ? new MetaflowException(ui.ErrorId, ui.Message + " That is the stack's current value (the template it was made from took it): give the parameter to replace it.", ui.Kind, ui.Target)
+                : ui;
 
         var (values, violations) = ParameterRules.Bind(template, merged);
         // Moving to another template (an upstream stack to ours, an older version to this one): a kept value the new

@@ -85,8 +85,14 @@ public static class SecurityChecks
                 case "AWS::ElasticLoadBalancingV2::ListenerRule":
                     var listener = resources.FirstOrDefault(l => l.Type == "AWS::ElasticLoadBalancingV2::Listener"
                                                                  && Alternatives(Get(properties, "ListenerArn")).Any(a => RefersTo(a, l.LogicalId)));
-                    if (listener.LogicalId is not null && Alternatives(Get(listener.Properties, "Protocol")).Contains("HTTPS"))
+                    if (listener.LogicalId is null)
+                        findings.Add(new(LoadBalancerAuthenticates, $"{path}/Properties/ListenerArn",
+                            "The rule's listener is not in this template, so nothing shows it logs users in: give ListenerArn as !Ref of a listener here."));
+                    else if (Alternatives(Get(listener.Properties, "Protocol")).Contains("HTTPS"))
                         CheckAuthenticatesFirst(Get(properties, "Actions"), $"{path}/Properties/Actions", findings);
+                    else if (!OnlyRedirectsToHttps(Get(properties, "Actions")))
+                        findings.Add(new(LoadBalancerTlsOnly, $"{path}/Properties/Actions",
+                            "The rule of a plain-HTTP listener serves it: its only action must be a redirect with RedirectConfig Protocol HTTPS."));
                     break;
                 case "AWS::EC2::SecurityGroupIngress":
                     CheckIngress(properties, $"{path}/Properties",
@@ -248,22 +254,27 @@ public static class SecurityChecks
     /// </summary>
     private static HashSet<string> InternetFacingLoadBalancerGroups(List<TemplateResource> resources)
     {
-        static IEnumerable<string> GroupRefs(Dictionary<string, object?> properties)
+        // The keys that name the group a rule is about or comes from, not a group something is placed in.
+        string[] ruleKeys = ["SourceSecurityGroupId", "SourceSecurityGroupName", "DestinationSecurityGroupId", "SourceSecurityGroupOwnerId"];
+        IEnumerable<string> Referenced(object? value)
         {
-            foreach (var key in (string[])["SecurityGroups", "SecurityGroupIds", "VPCSecurityGroups"])
-                foreach (var (item, _, _) in Items(Get(properties, key), ""))
-                    foreach (var alternative in Alternatives(item))
-                        if (IsIntrinsic(alternative, out var fn, out var arg) && fn == "Ref" && arg is string id) yield return id;
-        }
-        static IEnumerable<Dictionary<string, object?>> Nested(object? value)
-        {
-            if (value is Dictionary<string, object?> map)
+            foreach (var v in Alternatives(value))
             {
-                yield return map;
-                foreach (var v in map.Values) foreach (var m in Nested(v)) yield return m;
+                if (IsIntrinsic(v, out var fn, out var arg))
+                {
+                    if (fn == "Ref" && arg is string id) yield return id;
+                    else if (fn == "Fn::GetAtt" && arg is List<object?> { Count: 2 } ga && ga[0] is string gid && ga[1] is "GroupId") yield return gid;
+                    else if (fn == "Fn::GetAtt" && arg is string dotted && dotted.EndsWith(".GroupId", StringComparison.Ordinal)) yield return dotted[..^8];
+                    else foreach (var inner in Referenced(arg)) yield return inner;
+                }
+                else if (v is List<object?> list) foreach (var item in list) foreach (var inner in Referenced(item)) yield return inner;
+                else if (v is Dictionary<string, object?> map) foreach (var inner in Uses(map)) yield return inner;
             }
-            else if (value is List<object?> list)
-                foreach (var v in list) foreach (var m in Nested(v)) yield return m;
+        }
+        IEnumerable<string> Uses(Dictionary<string, object?> map)
+        {
+            foreach (var (key, value) in map)
+                if (!ruleKeys.Contains(key)) foreach (var id in Referenced(value)) yield return id;
         }
         var web = new HashSet<string>(StringComparer.Ordinal);
         var other = new HashSet<string>(StringComparer.Ordinal);
@@ -272,8 +283,17 @@ public static class SecurityChecks
             var isWeb = r.Type == "AWS::ElasticLoadBalancingV2::LoadBalancer"
                         && Alternatives(Get(r.Properties, "Type")).All(t => t is "application")
                         && Alternatives(Get(r.Properties, "Scheme")).All(s => s is null or "internet-facing");
-            foreach (var m in Nested(r.Properties))
-                foreach (var id in GroupRefs(m)) (isWeb && ReferenceEquals(m, r.Properties) ? web : other).Add(id);
+            if (isWeb)
+            {
+                foreach (var (item, _, _) in Items(Get(r.Properties, "SecurityGroups"), ""))
+                    web.UnionWith(Referenced(item));
+                continue;
+            }
+            // A rule resource's GroupId is the group it opens, not a use of it.
+            var properties = r.Type is "AWS::EC2::SecurityGroupIngress" or "AWS::EC2::SecurityGroupEgress"
+                ? r.Properties.Where(p => p.Key != "GroupId").ToDictionary(p => p.Key, p => p.Value)
+                : r.Properties;
+            other.UnionWith(Uses(properties));
         }
         web.ExceptWith(other);
         return web;
@@ -282,9 +302,9 @@ public static class SecurityChecks
     // ---------------------------------------------------------------- load balancers
 
     /// <summary>The ELB policies that negotiate TLS 1.2 or 1.3 only (ELB User Guide, "Security policies for your Application Load Balancer").</summary>
-    private static bool IsTls12Policy(string policy)
-        => policy.Contains("-TLS13-1-2-", StringComparison.Ordinal) || policy.Contains("-TLS13-1-3-", StringComparison.Ordinal)
-           || policy.Contains("-TLS-1-2-", StringComparison.Ordinal) || policy.StartsWith("ELBSecurityPolicy-FS-1-2-", StringComparison.Ordinal);
+    public static bool IsTls12Policy(string? policy)
+        => policy is not null && (policy.Contains("-TLS13-1-2-", StringComparison.Ordinal) || policy.Contains("-TLS13-1-3-", StringComparison.Ordinal)
+           || policy.Contains("-TLS-1-2-", StringComparison.Ordinal) || policy.StartsWith("ELBSecurityPolicy-FS-1-2-", StringComparison.Ordinal));
 
     private static void CheckListener(Dictionary<string, object?> properties, string path, List<TemplateFinding> findings)
     {
@@ -300,23 +320,37 @@ public static class SecurityChecks
             }
             else if (protocol == "HTTP")
             {
-                var actions = Items(Get(properties, "DefaultActions"), "").SelectMany(a => Alternatives(a.Item)).ToList();
-                if (actions.Count == 0 || actions.Any(a => !Alternatives(Get(a, "Type")).All(t => t is "redirect")
-                                                           || !Alternatives(Get(Get(a, "RedirectConfig"), "Protocol")).All(p => p is "HTTPS")))
+                if (!OnlyRedirectsToHttps(Get(properties, "DefaultActions")))
                     findings.Add(new(LoadBalancerTlsOnly, $"{path}/Properties/DefaultActions",
                         "The HTTP listener serves plain HTTP: its only action must be a redirect with RedirectConfig Protocol HTTPS."));
             }
         }
     }
 
-    /// <summary>The route's first action (lowest Order; listed order when none is given) authenticates.</summary>
+    private static bool OnlyRedirectsToHttps(object? actions)
+    {
+        var list = Items(actions, "").SelectMany(a => Alternatives(a.Item)).ToList();
+        return list.Count > 0 && list.All(a => Alternatives(Get(a, "Type")).All(t => t is "redirect")
+                                              && Alternatives(Get(Get(a, "RedirectConfig"), "Protocol")).All(p => p is "HTTPS"));
+    }
+
+    /// <summary>
+    /// An action that logs the user in: authenticate-cognito or authenticate-oidc that sends an anonymous request to the
+    /// login (OnUnauthenticatedRequest authenticate, the default) or refuses it (deny); "allow" lets it through (ELB User
+    /// Guide, "Authenticate users using an Application Load Balancer").
+    /// </summary>
+    public static bool IsLogin(string? type, string? onUnauthenticatedRequest)
+        => type is "authenticate-cognito" or "authenticate-oidc" && onUnauthenticatedRequest is null or "authenticate" or "deny";
+
+    /// <summary>The route's first action (lowest Order; listed order when none is given) logs in.</summary>
     private static void CheckAuthenticatesFirst(object? actions, string path, List<TemplateFinding> findings)
     {
         var list = Items(actions, "").Select((a, i) => (Action: a.Item, Index: i)).ToList();
         static int OrderOf(object? action, int index)
             => Get(action, "Order") is string o && int.TryParse(o, out var n) ? n : Get(action, "Order") is int k ? k : 50_000 + index;
         var first = list.OrderBy(a => OrderOf(a.Action, a.Index)).Select(a => a.Action).FirstOrDefault();
-        if (first is not null && Alternatives(Get(first, "Type")).All(t => t is "authenticate-cognito" or "authenticate-oidc")) return;
+        var unauthenticated = Alternatives(Get(Get(first, "AuthenticateCognitoConfig") ?? Get(first, "AuthenticateOidcConfig"), "OnUnauthenticatedRequest")).ToList();
+        if (first is not null && Alternatives(Get(first, "Type")).All(t => unauthenticated.All(u => IsLogin(t as string, u as string)))) return;
         findings.Add(new(LoadBalancerAuthenticates, path,
             "The route does not log users in first: make its lowest-Order action authenticate-cognito (or authenticate-oidc), before the forward."));
     }

@@ -9,7 +9,7 @@ public sealed record CertificateInfo(string Arn, string DomainName, IReadOnlyLis
 public sealed record UiUser(string Username, string? Email, string Status, bool Enabled, DateTime? Created);
 
 /// <summary>One action of a listener or rule: forward, authenticate-cognito or redirect, with the members each has.</summary>
-public sealed record ListenerAction(string Type, int? Order, string? TargetGroupArn, string? UserPoolArn, string? UserPoolClientId, string? UserPoolDomain, string? RedirectProtocol, string? RedirectPort, string? RedirectStatusCode);
+public sealed record ListenerAction(string Type, int? Order, string? TargetGroupArn, string? UserPoolArn, string? UserPoolClientId, string? UserPoolDomain, string? RedirectProtocol, string? RedirectPort, string? RedirectStatusCode, string? OnUnauthenticatedRequest = null);
 
 public sealed record UiListener(string Arn, int Port, string Protocol, string? SslPolicy, IReadOnlyList<ListenerAction> DefaultActions);
 
@@ -32,6 +32,8 @@ public interface IUiAws
 {
     /// <summary>ACM DescribeCertificate; null when ACM answers ResourceNotFoundException.</summary>
     Task<CertificateInfo?> DescribeCertificateAsync(string arn, CancellationToken ct);
+    /// <summary>The issued certificates of the region (every page), for completion.</summary>
+    Task<IReadOnlyList<CertificateInfo>> ListCertificatesAsync(CancellationToken ct);
 
     /// <summary>Cognito ListUsers, every page; with an email, only users whose email is that (Filter email = "...").</summary>
     Task<IReadOnlyList<UiUser>> ListUsersAsync(string userPoolId, string? email, CancellationToken ct);

@@ -42,6 +42,9 @@ internal sealed class TranslatedUiAws(AwsSession session, IUiAws inner) : IUiAws
     public Task<CertificateInfo?> DescribeCertificateAsync(string arn, CancellationToken ct)
         => Call(() => inner.DescribeCertificateAsync(arn, ct), "acm:DescribeCertificate", arn);
 
+    public Task<IReadOnlyList<CertificateInfo>> ListCertificatesAsync(CancellationToken ct)
+        => Call(() => inner.ListCertificatesAsync(ct), "acm:ListCertificates", "");
+
     public Task<IReadOnlyList<UiUser>> ListUsersAsync(string userPoolId, string? email, CancellationToken ct)
         => Call(() => inner.ListUsersAsync(userPoolId, email, ct), "cognito-idp:ListUsers", userPoolId);
 
@@ -88,6 +91,22 @@ internal sealed class UiAwsClients(UiServiceClient acm, UiServiceClient cognito,
         var c = response.Document?["Certificate"];
         return new CertificateInfo(Str(c?["CertificateArn"]) ?? arn, Str(c?["DomainName"]) ?? "",
             (c?["SubjectAlternativeNames"] as JsonArray ?? []).Select(Str).OfType<string>().ToList(), Str(c?["Status"]) ?? "");
+    }
+
+    public async Task<IReadOnlyList<CertificateInfo>> ListCertificatesAsync(CancellationToken ct)
+    {
+        var certificates = new List<CertificateInfo>();
+        string? token = null;
+        do
+        {
+            var document = (await acm.JsonAsync(new ListCertificatesRequest { NextToken = token }, ct).ConfigureAwait(false)).Document;
+            foreach (var c in document?["CertificateSummaryList"] as JsonArray ?? [])
+                certificates.Add(new CertificateInfo(Str(c?["CertificateArn"]) ?? "", Str(c?["DomainName"]) ?? "",
+                    (c?["SubjectAlternativeNameSummaries"] as JsonArray ?? []).Select(Str).OfType<string>().ToList(), Str(c?["Status"]) ?? "ISSUED"));
+            token = Str(document?["NextToken"]);
+        }
+        while (!string.IsNullOrEmpty(token));
+        return certificates;
     }
 
     /// <summary>
@@ -144,7 +163,8 @@ internal sealed class UiAwsClients(UiServiceClient acm, UiServiceClient cognito,
                           ?? Xml.Members(Xml.Child(a, "ForwardConfig"), "TargetGroups").Select(t => Xml.Text(t, "TargetGroupArn")).FirstOrDefault();
         return new ListenerAction(Xml.Text(a, "Type") ?? "", Xml.Int(a, "Order"), targetGroup,
             Xml.Text(cognitoConfig, "UserPoolArn"), Xml.Text(cognitoConfig, "UserPoolClientId"), Xml.Text(cognitoConfig, "UserPoolDomain"),
-            Xml.Text(redirect, "Protocol"), Xml.Text(redirect, "Port"), Xml.Text(redirect, "StatusCode"));
+            Xml.Text(redirect, "Protocol"), Xml.Text(redirect, "Port"), Xml.Text(redirect, "StatusCode"),
+            Xml.Text(cognitoConfig, "OnUnauthenticatedRequest") ?? Xml.Text(Xml.Child(a, "AuthenticateOidcConfig"), "OnUnauthenticatedRequest"));
     }
 
     public async Task<IReadOnlyList<UiListener>> DescribeListenersAsync(string loadBalancerArn, CancellationToken ct)

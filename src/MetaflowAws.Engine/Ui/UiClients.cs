@@ -36,6 +36,26 @@ public sealed class DescribeCertificateRequest : RestJsonRequest
     internal override JsonObject? Body => new() { ["CertificateArn"] = CertificateArn };
 }
 
+/// <summary>ListCertificates of the given statuses (botocore acm ListCertificatesRequest; MaxItems 1-1000).</summary>
+public sealed class ListCertificatesRequest : RestJsonRequest
+{
+    public IReadOnlyList<string> Statuses { get; init; } = ["ISSUED"];
+    public string? NextToken { get; init; }
+    internal override string Method => "POST";
+    internal override string Path => "/";
+    internal override string ContentType => "application/x-amz-json-1.1";
+    internal override IEnumerable<KeyValuePair<string, string>> Headers => [new("X-Amz-Target", "CertificateManager.ListCertificates")];
+    internal override JsonObject? Body
+    {
+        get
+        {
+            var body = new JsonObject { ["CertificateStatuses"] = new JsonArray(Statuses.Select(s => (JsonNode)JsonValue.Create(s)!).ToArray()), ["MaxItems"] = 1000 };
+            if (NextToken is not null) body["NextToken"] = NextToken;
+            return body;
+        }
+    }
+}
+
 public sealed class JsonResponse : AmazonWebServiceResponse
 {
     public JsonNode? Document { get; init; }

@@ -51,13 +51,21 @@ public sealed class UiService(IUiAws aws)
     public const string UrlOutput = "MetaflowUIUrl";
     public const string UserPoolOutput = "UIUserPoolId";
 
-    /// <summary>The stack's user pool; a stack without the UI is refused with what to do.</summary>
-    public static string UserPoolOf(MetaflowStack stack)
-        => stack.Outputs.FirstOrDefault(o => o.OutputKey == UserPoolOutput)?.OutputValue is { Length: > 0 } pool ? pool
-            : throw new MetaflowException(ErrorIds.FeatureNotDeployed,
-                $"Stack '{stack.StackName}' has no Metaflow UI (no {UserPoolOutput} output). Turn it on with " +
-                $"'Update-MetaflowStack -StackName {stack.StackName} -EnableUI -UiDomainName <domain> -CertificateArn <acm arn>'.",
-                ErrorKind.InvalidOperation, stack.StackName);
+    /// <summary>
+    /// The stack's user pool: its UIUserPoolId output, or for a stack of the metaflow-tools template (which has no such
+    /// output) its UserPoolUI resource; a stack without the UI is refused with what to do.
+    /// </summary>
+    public static async Task<string> UserPoolAsync(MetaflowStack stack, StackService stacks, CancellationToken ct)
+    {
+        if (stack.Outputs.FirstOrDefault(o => o.OutputKey == UserPoolOutput)?.OutputValue is { Length: > 0 } pool) return pool;
+        if (stack.Parameters.GetValueOrDefault(MetaflowParameters.UiParameter) == "true"
+            && (await stacks.ResourcesAsync(stack.StackId, ct).ConfigureAwait(false)).FirstOrDefault(r => r.LogicalResourceId == "UserPoolUI")?.PhysicalResourceId is { Length: > 0 } id)
+            return id;
+        throw new MetaflowException(ErrorIds.FeatureNotDeployed,
+            $"Stack '{stack.StackName}' has no Metaflow UI (no {UserPoolOutput} output). Turn it on with " +
+            $"'Update-MetaflowStack -StackName {stack.StackName} -EnableUI -UiDomainName <domain> -CertificateArn <acm arn>'.",
+            ErrorKind.InvalidOperation, stack.StackName);
+    }
 
     /// <summary>An email address as Cognito's email sign-in takes it, lowercased; refused with the reason otherwise.</summary>
     public static string NormalizeEmail(string email)
@@ -71,21 +79,28 @@ public sealed class UiService(IUiAws aws)
             ErrorKind.InvalidArgument, email);
     }
 
-    public async Task<IReadOnlyList<MetaflowUiUser>> UsersAsync(MetaflowStack stack, string? email, CancellationToken ct)
+    public async Task<IReadOnlyList<MetaflowUiUser>> UsersAsync(MetaflowStack stack, string pool, string? email, CancellationToken ct)
     {
-        var pool = UserPoolOf(stack);
         var users = await aws.ListUsersAsync(pool, email, ct).ConfigureAwait(false);
         return users.Select(u => ToUser(stack, pool, u, added: false)).OrderBy(u => u.Email, StringComparer.Ordinal).ToList();
     }
 
-    /// <summary>The user of that email: the one already there, or (when <paramref name="create"/>) a new one Cognito invites.</summary>
-    public async Task<MetaflowUiUser?> AddUserAsync(MetaflowStack stack, string email, bool create, CancellationToken ct)
+    /// <summary>
+    /// A new user Cognito invites (AdminCreateUser: it emails the temporary password); one that appeared since the
+    /// caller looked (UsernameExistsException) is returned as it is.
+    /// </summary>
+    public async Task<MetaflowUiUser> InviteAsync(MetaflowStack stack, string pool, string email, CancellationToken ct)
     {
-        var pool = UserPoolOf(stack);
-        var existing = await aws.ListUsersAsync(pool, email, ct).ConfigureAwait(false);
-        if (existing.FirstOrDefault() is { } user) return ToUser(stack, pool, user, added: false);
-        if (!create) return null;
-        return ToUser(stack, pool, await aws.AdminCreateUserAsync(pool, email, ct).ConfigureAwait(false), added: true);
+        try
+        {
+            return ToUser(stack, pool, await aws.AdminCreateUserAsync(pool, email, ct).ConfigureAwait(false), added: true);
+        }
+        catch (MetaflowException e) when (e.AwsErrorCode == "UsernameExistsException")
+        {
+            var existing = (await UsersAsync(stack, pool, email, ct).ConfigureAwait(false)).FirstOrDefault();
+            if (existing is null) throw;
+            return existing;
+        }
     }
 
     private static MetaflowUiUser ToUser(MetaflowStack stack, string pool, UiUser u, bool added) => new()
@@ -126,7 +141,8 @@ public sealed class UiService(IUiAws aws)
            && string.Equals(alias.TrimEnd('.').Replace("dualstack.", "", StringComparison.OrdinalIgnoreCase), record.LoadBalancerDnsName.TrimEnd('.'), StringComparison.OrdinalIgnoreCase);
 
     /// <summary>After a deploy with the UI: the alias record created (when asked and possible), or what to create.</summary>
-    public async Task<UiDnsOutcome> DnsAsync(UiDnsRecord record, bool create, CancellationToken ct)
+    /// <param name="previous">The record the stack needed before this deploy, when it had the UI already.</param>
+    public async Task<UiDnsOutcome> DnsAsync(UiDnsRecord record, bool create, CancellationToken ct, UiDnsRecord? previous = null)
     {
         if (!create)
             return new(record, UiDnsOutcome.ToCreate, null,
@@ -139,7 +155,15 @@ public sealed class UiService(IUiAws aws)
             .Where(r => string.Equals(r.Name.TrimEnd('.'), record.Name, StringComparison.OrdinalIgnoreCase)).ToList();
         if (existing.Any(r => SameTarget(r, record)))
             return new(record, UiDnsOutcome.AlreadyThere, zone.Id, $"{record.Name} already points at the UI's load balancer (hosted zone {zone.Name}).");
-        if (existing.FirstOrDefault(r => r.Type is "A" or "AAAA" or "CNAME") is { } other)
+        // The record this module made for a load balancer the stack has replaced: moved to the new one.
+        if (previous is not null && previous != record && existing.FirstOrDefault(r => SameTarget(r, previous)) is { } old)
+        {
+            await aws.ChangeAliasRecordAsync(zone.Id, "UPSERT", record.Name, record.LoadBalancerDnsName, record.LoadBalancerZoneId, ct).ConfigureAwait(false);
+            return new(record, UiDnsOutcome.Created, zone.Id,
+                $"Moved {record.Name} from the replaced load balancer {old.AliasDnsName} to {record.LoadBalancerDnsName} in hosted zone {zone.Name} ({zone.Id}).");
+        }
+        // An AAAA record may stand beside the A alias; an A or CNAME of the name is someone else's.
+        if (existing.FirstOrDefault(r => r.Type is "A" or "CNAME") is { } other)
             return new(record, UiDnsOutcome.Conflict, zone.Id,
                 $"{record.Name} already has a {other.Type} record ({other.AliasDnsName ?? string.Join(", ", other.Values)}) in hosted zone {zone.Name}, left as it is. " +
                 $"To send it to the UI, change it to: {record}.");
@@ -184,20 +208,22 @@ public sealed class UiService(IUiAws aws)
             var routes = 0;
             foreach (var l in listeners)
             {
-                if (l.Protocol == "HTTPS")
+                if (l.Protocol == "HTTPS" && !Templates.SecurityChecks.IsTls12Policy(l.SslPolicy))
+                    problems.Add($"listener {l.Port} uses {l.SslPolicy ?? "no policy"}, which allows TLS before 1.2");
+                // Every rule, the default one included: an HTTPS route logs in first, any other only redirects to HTTPS.
+                foreach (var rule in await aws.DescribeRulesAsync(l.Arn, ct).ConfigureAwait(false))
                 {
-                    if (l.SslPolicy is null || !l.SslPolicy.Contains("TLS13-1-2", StringComparison.Ordinal) && !l.SslPolicy.Contains("TLS-1-2", StringComparison.Ordinal))
-                        problems.Add($"listener {l.Port} uses {l.SslPolicy ?? "no policy"}, which allows TLS before 1.2");
-                    foreach (var rule in await aws.DescribeRulesAsync(l.Arn, ct).ConfigureAwait(false))
+                    var route = $"port {l.Port} rule {(rule.IsDefault ? "default" : string.Join(",", rule.PathPatterns))}";
+                    if (l.Protocol == "HTTPS")
                     {
                         routes++;
                         var first = rule.Actions.OrderBy(a => a.Order ?? int.MaxValue).FirstOrDefault();
-                        if (first?.Type is not ("authenticate-cognito" or "authenticate-oidc"))
-                            problems.Add($"port {l.Port} rule {(rule.IsDefault ? "default" : string.Join(",", rule.PathPatterns))} starts with {first?.Type ?? "no action"}, not a login");
+                        if (!Templates.SecurityChecks.IsLogin(first?.Type, first?.OnUnauthenticatedRequest))
+                            problems.Add($"{route} starts with {first?.Type ?? "no action"}{(first?.OnUnauthenticatedRequest is { } u ? $" ({u} when not logged in)" : "")}, not a login");
                     }
+                    else if (rule.Actions.Count == 0 || rule.Actions.Any(a => a.Type != "redirect" || a.RedirectProtocol != "HTTPS"))
+                        problems.Add($"{l.Protocol} {route} does not only redirect to HTTPS");
                 }
-                else if (l.DefaultActions.Any(a => a.Type != "redirect" || a.RedirectProtocol != "HTTPS"))
-                    problems.Add($"{l.Protocol} listener {l.Port} does not only redirect to HTTPS");
             }
             results.Add(Check("UiListener", problems.Count == 0, problems.Count == 0
                 ? $"{routes} HTTPS route(s) on {https.Count} listener(s) log in with Cognito first; {listeners.Count - https.Count} other listener(s) redirect to HTTPS"
@@ -211,7 +237,8 @@ public sealed class UiService(IUiAws aws)
         // UiServices
         try
         {
-            var cluster = Id("MetadataCluster") ?? throw new InvalidOperationException("the stack has no MetadataCluster resource");
+            // The metaflow-tools template's cluster is ECSCluster.
+            var cluster = Id("MetadataCluster") ?? Id("ECSCluster") ?? throw new InvalidOperationException("the stack has no MetadataCluster resource");
             var names = new[] { "ECSFargateServiceUIService", "ECSFargateServiceUIStatic" };
             var arns = names.Select(n => Id(n) ?? throw new InvalidOperationException($"the stack has no {n} resource")).ToList();
             var services = await aws.DescribeServicesAsync(cluster, arns, ct).ConfigureAwait(false);

@@ -50,6 +50,7 @@ public sealed class Certificates
     /// </summary>
     public (int Status, JsonObject Body, string? ErrorType) Handle(string action, JsonNode? request, string region)
     {
+        if (action == "ListCertificates") return List(request, region);
         if (action != "DescribeCertificate")
             return JsonErrors.Unknown("CertificateManager", action);
         var arn = request?["CertificateArn"]?.GetValue<string>();
@@ -83,6 +84,31 @@ public sealed class Certificates
             detail["Subject"] = "CN=" + cert.DomainName;
         }
         return (200, new JsonObject { ["Certificate"] = detail }, null);
+    }
+
+    /// <summary>
+    /// ListCertificates: the region's certificates with one of CertificateStatuses (all when none given), as
+    /// CertificateSummary (ACM API reference, ListCertificates; MaxItems 1-1000, NextToken the next page's start).
+    /// </summary>
+    private (int Status, JsonObject Body, string? ErrorType) List(JsonNode? request, string region)
+    {
+        var statuses = (request?["CertificateStatuses"] as JsonArray)?.Select(n => n?.GetValue<string>()).OfType<string>().ToHashSet() ?? [];
+        var max = request?["MaxItems"]?.GetValue<int>() ?? 1000;
+        if (max is < 1 or > 1000)
+            return JsonErrors.Error("ValidationException", $"1 validation error detected: Value '{max}' at 'maxItems' failed to satisfy constraint: Member must have value less than or equal to 1000");
+        var start = int.TryParse(request?["NextToken"]?.GetValue<string>(), out var t) ? t : 0;
+        var matching = All().Where(c => c.Region == region && (statuses.Count == 0 || statuses.Contains(c.Status))).ToList();
+        var page = matching.Skip(start).Take(max).Select(c => (JsonNode)new JsonObject
+        {
+            ["CertificateArn"] = c.Arn,
+            ["DomainName"] = c.DomainName,
+            ["SubjectAlternativeNameSummaries"] = new JsonArray(c.SubjectAlternativeNames.Select(n => (JsonNode)JsonValue.Create(n)!).ToArray()),
+            ["Status"] = c.Status,
+            ["Type"] = "AMAZON_ISSUED",
+        }).ToArray();
+        var body = new JsonObject { ["CertificateSummaryList"] = new JsonArray(page) };
+        if (start + max < matching.Count) body["NextToken"] = (start + max).ToString(System.Globalization.CultureInfo.InvariantCulture);
+        return (200, body, null);
     }
 }
 

@@ -1,0 +1,59 @@
+using System.Collections;
+using System.Collections.Concurrent;
+using System.Management.Automation;
+using System.Management.Automation.Language;
+using MetaflowAws.Engine.Aws;
+using MetaflowAws.Engine.Ui;
+
+namespace MetaflowAws.Cmdlets;
+
+/// <summary>
+/// Completes -CertificateArn with the region's issued ACM certificates (those covering -UiDomainName when it is given),
+/// and -UiDomainName with the names those certificates cover (of -CertificateArn when it is given). Cached briefly
+/// per region and profile; a failed lookup offers nothing.
+/// </summary>
+public sealed class UiCertificateCompleter : IArgumentCompleter
+{
+    private static readonly TimeSpan Lifetime = TimeSpan.FromSeconds(60);
+    private static readonly TimeSpan Patience = TimeSpan.FromSeconds(3);
+    private static readonly ConcurrentDictionary<string, (DateTime At, IReadOnlyList<CertificateInfo> Certificates)> Cache = new();
+
+    public IEnumerable<CompletionResult> CompleteArgument(string commandName, string parameterName, string wordToComplete, CommandAst commandAst, IDictionary fakeBoundParameters)
+    {
+        IReadOnlyList<CertificateInfo> certificates;
+        try
+        {
+            var session = AwsSession.Resolve(new AwsSessionOptions
+            {
+                Region = fakeBoundParameters["Region"] as string,
+                ProfileName = fakeBoundParameters["ProfileName"] as string,
+                EndpointUrl = fakeBoundParameters["EndpointUrl"] as string,
+            });
+            var key = $"{session.ProfileName}|{session.Region}|{session.EndpointFor("ACM")}";
+            if (Cache.TryGetValue(key, out var hit) && DateTime.UtcNow - hit.At < Lifetime) certificates = hit.Certificates;
+            else
+            {
+                using var cts = new CancellationTokenSource(Patience);
+                certificates = UiAws.Create(session).ListCertificatesAsync(cts.Token).GetAwaiter().GetResult();
+                Cache[key] = (DateTime.UtcNow, certificates);
+            }
+        }
+        catch (Exception)
+        {
+            return []; // completion never throws at the prompt
+        }
+        static IEnumerable<string> Names(CertificateInfo c) => c.SubjectAlternativeNames.Append(c.DomainName).Distinct(StringComparer.OrdinalIgnoreCase);
+        var word = wordToComplete ?? "";
+        if (string.Equals(parameterName, "CertificateArn", StringComparison.OrdinalIgnoreCase))
+        {
+            var domain = fakeBoundParameters["UiDomainName"] as string;
+            return certificates
+                .Where(c => string.IsNullOrEmpty(domain) || UiRules.Covers(c, UiRules.NormalizeDomain(domain)))
+                .Where(c => c.Arn.StartsWith(word, StringComparison.OrdinalIgnoreCase))
+                .Select(c => new CompletionResult(c.Arn, c.Arn, CompletionResultType.ParameterValue, string.Join(", ", Names(c))));
+        }
+        var arn = fakeBoundParameters["CertificateArn"] as string;
+        return Completion.Complete(certificates.Where(c => string.IsNullOrEmpty(arn) || c.Arn == arn)
+            .SelectMany(Names).Where(n => !n.StartsWith('*')).Distinct(StringComparer.OrdinalIgnoreCase).Order(StringComparer.Ordinal), word);
+    }
+}
