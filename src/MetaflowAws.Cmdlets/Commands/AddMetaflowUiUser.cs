@@ -10,7 +10,7 @@ namespace MetaflowAws.Cmdlets.Commands;
 /// A user who is already there is returned as is (Added = false), so the cmdlet can run again safely.
 /// </summary>
 [Cmdlet(VerbsCommon.Add, "MetaflowUiUser", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Medium)]
-[OutputType(typeof(MetaflowUiUser))]
+[OutputType("MetaflowAws.Engine.Ui.MetaflowUiUser")]
 public sealed class AddMetaflowUiUser : MetaflowCmdlet
 {
     private (MetaflowStack Stack, string Pool, UiService Service)? _target;

@@ -6,7 +6,7 @@ namespace MetaflowAws.Cmdlets.Commands;
 
 /// <summary>Lists the users of a stack's Metaflow UI (its Cognito user pool), or the one with an email address.</summary>
 [Cmdlet(VerbsCommon.Get, "MetaflowUiUser")]
-[OutputType(typeof(MetaflowUiUser))]
+[OutputType("MetaflowAws.Engine.Ui.MetaflowUiUser")]
 public sealed class GetMetaflowUiUser : MetaflowCmdlet
 {
     /// <summary>Gets or sets the stack (deployed with -EnableUI).</summary>
