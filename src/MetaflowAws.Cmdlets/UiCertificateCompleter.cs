@@ -16,7 +16,9 @@ public sealed class UiCertificateCompleter : IArgumentCompleter
 {
     private static readonly TimeSpan Lifetime = TimeSpan.FromSeconds(60);
     private static readonly TimeSpan Patience = TimeSpan.FromSeconds(3);
-    private static readonly ConcurrentDictionary<string, (DateTime At, IReadOnlyList<CertificateInfo> Certificates)> Cache = new();
+    // Only framework types in the class's shape: PowerShell reflects over the exported types before the module's
+    // resolver can find the engine's assembly.
+    private static readonly ConcurrentDictionary<string, (DateTime At, object Certificates)> Cache = new();
 
     public IEnumerable<CompletionResult> CompleteArgument(string commandName, string parameterName, string wordToComplete, CommandAst commandAst, IDictionary fakeBoundParameters)
     {
@@ -30,7 +32,7 @@ public sealed class UiCertificateCompleter : IArgumentCompleter
                 EndpointUrl = fakeBoundParameters["EndpointUrl"] as string,
             });
             var key = $"{session.ProfileName}|{session.Region}|{session.EndpointFor("ACM")}";
-            if (Cache.TryGetValue(key, out var hit) && DateTime.UtcNow - hit.At < Lifetime) certificates = hit.Certificates;
+            if (Cache.TryGetValue(key, out var hit) && DateTime.UtcNow - hit.At < Lifetime) certificates = (IReadOnlyList<CertificateInfo>)hit.Certificates;
             else
             {
                 using var cts = new CancellationTokenSource(Patience);

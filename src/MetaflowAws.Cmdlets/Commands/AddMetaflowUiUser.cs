@@ -13,7 +13,11 @@ namespace MetaflowAws.Cmdlets.Commands;
 [OutputType("MetaflowAws.Engine.Ui.MetaflowUiUser")]
 public sealed class AddMetaflowUiUser : MetaflowCmdlet
 {
-    private (MetaflowStack Stack, string Pool, UiService Service)? _target;
+    // A reference type: a value-type field of engine types would make PowerShell load the engine while it reflects
+    // over the module's types, before the module's resolver is in place.
+    private Target? _target;
+
+    private sealed record Target(MetaflowStack Stack, string Pool, UiService Service);
 
     /// <summary>Gets or sets the stack (deployed with -EnableUI) whose UI the users may sign in to.</summary>
     [Parameter(Mandatory = true, Position = 0, ValueFromPipelineByPropertyName = true)]
@@ -36,7 +40,7 @@ public sealed class AddMetaflowUiUser : MetaflowCmdlet
             {
                 var stacks = StackService.Create(session);
                 var stack = await stacks.GetAsync(StackName, ct).ConfigureAwait(false);
-                return (stack, await UiService.UserPoolAsync(stack, stacks, ct).ConfigureAwait(false), new UiService(UiAws.Create(session)));
+                return new Target(stack, await UiService.UserPoolAsync(stack, stacks, ct).ConfigureAwait(false), new UiService(UiAws.Create(session)));
             });
         }
         var (stack, pool, service) = target;
