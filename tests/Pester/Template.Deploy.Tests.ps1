@@ -45,8 +45,14 @@ Describe 'The Metaflow template on the sandbox' {
 
     It 'fails as AWS would when a name derived from a too-long stack name exceeds a service limit (awscli bypasses our check)' -Skip:(-not (Test-Path /usr/bin/aws)) {
         $name = 'l' + ('b' * 59)
+        # The template is over the 51,200-byte --template-body limit: awscli puts it in S3 and passes its URL.
+        $bucket = 'awscli-' + [guid]::NewGuid().ToString('N').Substring(0, 12)
+        & /usr/bin/aws --endpoint-url $script:SandboxUrl --region us-east-1 s3api create-bucket --bucket $bucket | Out-Null
+        & /usr/bin/aws --endpoint-url $script:SandboxUrl --region us-east-1 s3 cp "$($script:RepoRoot)/template/metaflow.yml" "s3://$bucket/metaflow.yml" | Out-Null
+        $LASTEXITCODE | Should -Be 0
         & /usr/bin/aws --endpoint-url $script:SandboxUrl --region us-east-1 cloudformation create-stack --stack-name $name `
-            --template-body "file://$($script:RepoRoot)/template/metaflow.yml" --capabilities CAPABILITY_NAMED_IAM | Out-Null
+            --template-url "https://$bucket.s3.us-east-1.amazonaws.com/metaflow.yml" --capabilities CAPABILITY_NAMED_IAM | Out-Null
+        $LASTEXITCODE | Should -Be 0
         try {
             { Wait-MetaflowStack -StackName $name -ErrorAction Stop } |
                 Should -Throw -ErrorId 'StackRolledBack,*' -ExpectedMessage '*Member must have length less than or equal to 6*'

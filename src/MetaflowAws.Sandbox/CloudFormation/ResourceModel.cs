@@ -219,7 +219,8 @@ public static class ResourceModel
             case "AWS::Cognito::UserPool":
             {
                 // botocore cognito-idp UserPoolIdType: [\w-]+_[0-9a-zA-Z]+, e.g. us-east-1_AbC123xyZ.
-                r = $"{c.Region}_{Alphanumeric(seed, 9)}";
+                // A new pool has a new id, even in the same stack under the same logical id: its users are not the old ones.
+                r = $"{c.Region}_{Alphanumeric(seed + "/" + Guid.NewGuid(), 9)}";
                 attrs["UserPoolId"] = r;
                 attrs["Arn"] = Arn("cognito-idp", "userpool/" + r);
                 attrs["ProviderName"] = $"cognito-idp.{c.Region}.amazonaws.com/{r}";
