@@ -17,7 +17,7 @@ try {
     Write-Host "`nSandbox: $($sandbox.url) (a local stand-in for CloudFormation, S3, STS, IAM, API Gateway, ELB, ECS, Cognito, ACM and Route 53, its RDS a real PostgreSQL; signatures checked)" -ForegroundColor Cyan
     Write-Host "> New-MetaflowStack -StackName metaflow-demo -Verbose" -ForegroundColor Yellow
     $stack = New-MetaflowStack -StackName metaflow-demo
-    $stack | Format-Table | Out-Host
+    $stack | Format-Table | Out-String -Width 160 | Out-Host
 
     if (Get-Command Export-MetaflowConfig -ErrorAction SilentlyContinue) {
         Write-Host "> `$stack | Export-MetaflowConfig -MetaflowHome $metaflowHome -PassThru" -ForegroundColor Yellow
@@ -50,9 +50,9 @@ try {
     $stack = Update-MetaflowStack metaflow-demo -EnableUI -UiDomainName metaflow.example.com -CertificateArn $certificate -CreateDnsRecord -Confirm:$false
     $stack | Format-Table | Out-String -Width 160 | Out-Host
     Write-Host "> Add-MetaflowUiUser metaflow-demo -Email ada@example.com" -ForegroundColor Yellow
-    Add-MetaflowUiUser metaflow-demo -Email ada@example.com -Confirm:$false | Out-Host
+    Add-MetaflowUiUser metaflow-demo -Email ada@example.com -Confirm:$false | Format-Table | Out-String -Width 160 | Out-Host
     Write-Host "> Test-MetaflowStack metaflow-demo -SkipConfig | Where-Object Name -like 'Ui*'" -ForegroundColor Yellow
-    Test-MetaflowStack metaflow-demo -SkipConfig | Where-Object Name -like 'Ui*' | Format-Table -AutoSize | Out-String -Width 200 | Out-Host
+    Test-MetaflowStack metaflow-demo -SkipConfig | Where-Object Name -like 'Ui*' | Format-Table -AutoSize -Wrap | Out-String -Width 160 | Out-Host
 
     Write-Host "> Remove-MetaflowStack metaflow-demo -Confirm:`$false" -ForegroundColor Yellow
     Remove-MetaflowStack metaflow-demo -Confirm:$false

@@ -275,7 +275,7 @@ public sealed class UiService(IUiAws aws)
             {
                 var addresses = await resolve(record.Name, ct).ConfigureAwait(false);
                 var target = await resolve(record.LoadBalancerDnsName, ct).ConfigureAwait(false);
-                detail = addresses.Count == 0 ? $"{record.Name} does not resolve yet; create {record}"
+                detail = addresses.Count == 0 ? $"{record.Name} does not resolve from this machine (not created, or not propagated yet); it needs {record}"
                     : addresses.Intersect(target).Any() ? $"{record.Name} resolves to the UI's load balancer ({string.Join(", ", addresses)})"
                     : $"{record.Name} resolves to {string.Join(", ", addresses)}, not the UI's load balancer ({(target.Count == 0 ? "unresolved here" : string.Join(", ", target))}); expected {record}";
             }
