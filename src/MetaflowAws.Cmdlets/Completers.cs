@@ -29,6 +29,22 @@ internal static class Completion
 
     public static IEnumerable<string> Profiles() => Engine.Aws.KnownRegions.ProfileNames();
 
+    /// <summary>The AWS session options the command line gives so far, as the cmdlet will take them.</summary>
+    public static Engine.Aws.AwsSessionOptions SessionOptions(IDictionary bound) => new()
+    {
+        Region = bound["Region"] as string,
+        ProfileName = bound["ProfileName"] as string,
+        ProfileLocation = ResolvePath(bound["ProfileLocation"] as string),
+        AccessKey = bound["AccessKey"] as string,
+        SecretKey = bound["SecretKey"] as string,
+        SessionToken = bound["SessionToken"] as string,
+        EndpointUrl = bound["EndpointUrl"] as string,
+    };
+
+    /// <summary>A cache key for what a completer looked up with these options: who, where, through which endpoint.</summary>
+    public static string CacheKey(Engine.Aws.AwsSessionOptions o, string? endpoint)
+        => $"{o.ProfileName}|{o.ProfileLocation}|{o.AccessKey}|{o.Region}|{endpoint ?? o.EndpointUrl}";
+
     /// <summary>
     /// A path typed on the command line (relative, ~, a PowerShell drive) as the cmdlet will resolve it: against
     /// PowerShell's current location, not the process's. A completer gets no session state, but it runs on the

@@ -30,12 +30,7 @@ public sealed class StackNameCompleter : IArgumentCompleter
         string[] names;
         try
         {
-            var session = AwsSession.Resolve(new AwsSessionOptions
-            {
-                Region = fakeBoundParameters["Region"] as string,
-                ProfileName = fakeBoundParameters["ProfileName"] as string,
-                EndpointUrl = fakeBoundParameters["EndpointUrl"] as string,
-            });
+            var session = AwsSession.Resolve(Completion.SessionOptions(fakeBoundParameters));
             var key = Key(session);
             if (Cache.TryGetValue(key, out var hit) && DateTime.UtcNow - hit.At < (hit.Failed ? FailureLifetime : Lifetime)) names = hit.Names;
             else

@@ -54,17 +54,8 @@ public sealed class TemplateValueCompleter : IArgumentCompleter
     private static TemplateDocument? StackTemplate(string stackName, IDictionary bound)
     {
         // The account the command line names: the same options the cmdlet resolves its session from.
-        var options = new AwsSessionOptions
-        {
-            Region = bound["Region"] as string,
-            ProfileName = bound["ProfileName"] as string,
-            ProfileLocation = bound["ProfileLocation"] as string,
-            AccessKey = bound["AccessKey"] as string,
-            SecretKey = bound["SecretKey"] as string,
-            SessionToken = bound["SessionToken"] as string,
-            EndpointUrl = bound["EndpointUrl"] as string,
-        };
-        var key = $"{options.ProfileName}|{options.ProfileLocation}|{options.AccessKey}|{options.Region}|{options.EndpointUrl}|{stackName}";
+        var options = Completion.SessionOptions(bound);
+        var key = Completion.CacheKey(options, null) + "|" + stackName;
         if (StackTemplates.TryGetValue(key, out var hit) && DateTime.UtcNow - hit.At < Lifetime) return hit.Template;
         TemplateDocument? template = null;
         try

@@ -25,13 +25,9 @@ public sealed class UiCertificateCompleter : IArgumentCompleter
         IReadOnlyList<CertificateInfo> certificates;
         try
         {
-            var session = AwsSession.Resolve(new AwsSessionOptions
-            {
-                Region = fakeBoundParameters["Region"] as string,
-                ProfileName = fakeBoundParameters["ProfileName"] as string,
-                EndpointUrl = fakeBoundParameters["EndpointUrl"] as string,
-            });
-            var key = $"{session.ProfileName}|{session.Region}|{session.EndpointFor("ACM")}";
+            var options = Completion.SessionOptions(fakeBoundParameters);
+            var session = AwsSession.Resolve(options);
+            var key = Completion.CacheKey(options, session.EndpointFor("ACM")) + "|" + session.Region;
             if (Cache.TryGetValue(key, out var hit) && DateTime.UtcNow - hit.At < Lifetime) certificates = (IReadOnlyList<CertificateInfo>)hit.Certificates;
             else
             {

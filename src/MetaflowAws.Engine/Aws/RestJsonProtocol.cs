@@ -29,6 +29,24 @@ public abstract class RestJsonRequest : AmazonWebServiceRequest
     internal virtual IEnumerable<KeyValuePair<string, string>> Headers => [];
 }
 
+/// <summary>
+/// A request of a JSON-RPC service (DynamoDB, ACM, Cognito, ECS): POST / with the operation in X-Amz-Target and
+/// the body as application/x-amz-json-&lt;version&gt; (botocore's "json" protocol, its metadata's jsonVersion).
+/// </summary>
+public abstract class JsonRpcRequest : RestJsonRequest
+{
+    /// <summary>The service's target prefix and the operation: DynamoDB_20120810.DescribeTable.</summary>
+    internal abstract string Target { get; }
+
+    /// <summary>The service's jsonVersion: 1.0 (DynamoDB) or 1.1.</summary>
+    internal virtual string JsonVersion => "1.1";
+
+    internal sealed override string Method => "POST";
+    internal sealed override string Path => "/";
+    internal sealed override string ContentType => "application/x-amz-json-" + JsonVersion;
+    internal sealed override IEnumerable<KeyValuePair<string, string>> Headers => [new("X-Amz-Target", Target)];
+}
+
 internal sealed class RestJsonMarshaller(string serviceName) : IMarshaller<IRequest, AmazonWebServiceRequest>
 {
     public IRequest Marshall(AmazonWebServiceRequest input)

@@ -33,13 +33,11 @@ public sealed class DescribeJobQueuesResponse : AmazonWebServiceResponse
     };
 }
 
-public sealed class DescribeTableRequest : RestJsonRequest
+public sealed class DescribeTableRequest : JsonRpcRequest
 {
     public required string TableName { get; init; }
-    internal override string Method => "POST";
-    internal override string Path => "/";
-    internal override string ContentType => "application/x-amz-json-1.0";
-    internal override IEnumerable<KeyValuePair<string, string>> Headers => [new("X-Amz-Target", "DynamoDB_20120810.DescribeTable")];
+    internal override string Target => "DynamoDB_20120810.DescribeTable";
+    internal override string JsonVersion => "1.0";
     internal override JsonObject? Body => new() { ["TableName"] = TableName };
 }
 

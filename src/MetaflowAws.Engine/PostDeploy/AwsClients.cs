@@ -14,22 +14,23 @@ public static class AwsClients
     public static IApiGateway ApiGateway(AwsSession session)
         => new ApiGatewayClient(session.Credentials, session.Configure(new ApiGatewayConfig(), "API Gateway"));
 
-    public static IIam Iam(AwsSession session)
+    // IAM is global per partition, signed for the partition's home region.
+    public static IIam Iam(AwsSession session) => new IamClient(session.Credentials, Global(session, new IamConfig(), "IAM",
+        ("https://iam.amazonaws.com", "us-east-1"), ("https://iam.cn-north-1.amazonaws.com.cn", "cn-north-1"), ("https://iam.us-gov.amazonaws.com", "us-gov-west-1")));
+
+    /// <summary>
+    /// A global service's configuration: its endpoint in the session's partition and the region it is signed for,
+    /// unless an endpoint override (-EndpointUrl, AWS_ENDPOINT_URL[_SERVICE]) points elsewhere.
+    /// </summary>
+    public static T Global<T>(AwsSession session, T config, string serviceName, (string Url, string Region) aws, (string Url, string Region) cn, (string Url, string Region) gov)
+        where T : Amazon.Runtime.ClientConfig
     {
-        var config = session.Configure(new IamConfig(), "IAM");
-        if (session.EndpointFor("IAM") is null)
-        {
-            // IAM is global per partition, signed for the partition's home region.
-            var (url, signing) = session.Region switch
-            {
-                var r when r.StartsWith("cn-", StringComparison.Ordinal) => ("https://iam.cn-north-1.amazonaws.com.cn", "cn-north-1"),
-                var r when r.StartsWith("us-gov-", StringComparison.Ordinal) => ("https://iam.us-gov.amazonaws.com", "us-gov-west-1"),
-                _ => ("https://iam.amazonaws.com", "us-east-1"),
-            };
-            config.ServiceURL = url;
-            config.AuthenticationRegion = signing;
-        }
-        return new IamClient(session.Credentials, config);
+        session.Configure(config, serviceName);
+        if (session.EndpointFor(serviceName) is not null) return config;
+        var (url, signing) = KnownRegions.PartitionOf(session.Region) switch { "aws-cn" => cn, "aws-us-gov" => gov, _ => aws };
+        config.ServiceURL = url;
+        config.AuthenticationRegion = signing;
+        return config;
     }
 
     public static ILambda Lambda(AwsSession session) => new LambdaClient(session.Credentials, session.Configure(new LambdaConfig(), "Lambda"));

@@ -17,7 +17,7 @@ public abstract class TemplateScope(TemplateDocument template, string region, st
     {
         "AWS::Region" => region,
         "AWS::StackName" => stackName,
-        "AWS::Partition" => region.StartsWith("cn-", StringComparison.Ordinal) ? "aws-cn" : region.StartsWith("us-gov-", StringComparison.Ordinal) ? "aws-us-gov" : "aws",
+        "AWS::Partition" => Aws.KnownRegions.PartitionOf(region),
         "AWS::URLSuffix" => region.StartsWith("cn-", StringComparison.Ordinal) ? "amazonaws.com.cn" : "amazonaws.com",
         _ => null,
     };

@@ -13,18 +13,8 @@ public static class UiAws
     {
         // Route 53 is global per partition, signed for the partition's home region (Route 53 endpoints in the AWS
         // General Reference; botocore endpoints.json: route53 partitionEndpoint aws-global / aws-cn-global / aws-us-gov-global).
-        var route53 = session.Configure(new Route53Config(), "Route 53");
-        if (session.EndpointFor("Route 53") is null)
-        {
-            var (url, signing) = session.Region switch
-            {
-                var r when r.StartsWith("cn-", StringComparison.Ordinal) => ("https://route53.amazonaws.com.cn", "cn-northwest-1"),
-                var r when r.StartsWith("us-gov-", StringComparison.Ordinal) => ("https://route53.us-gov.amazonaws.com", "us-gov-west-1"),
-                _ => ("https://route53.amazonaws.com", "us-east-1"),
-            };
-            route53.ServiceURL = url;
-            route53.AuthenticationRegion = signing;
-        }
+        var route53 = PostDeploy.AwsClients.Global(session, new Route53Config(), "Route 53", ("https://route53.amazonaws.com", "us-east-1"),
+            ("https://route53.amazonaws.com.cn", "cn-northwest-1"), ("https://route53.us-gov.amazonaws.com", "us-gov-west-1"));
         return new TranslatedUiAws(session, new UiAwsClients(
             new UiServiceClient(session.Credentials, session.Configure(new AcmConfig(), "ACM"), "CertificateManager"),
             new UiServiceClient(session.Credentials, session.Configure(new CognitoIdentityProviderConfig(), "Cognito Identity Provider"), "CognitoIdentityProvider"),

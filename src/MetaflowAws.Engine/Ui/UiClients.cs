@@ -26,25 +26,19 @@ public sealed class Route53Config() : OwnServiceConfig("Route 53", "route53", "r
 
 // ---- ACM (botocore acm/2015-12-08)
 
-public sealed class DescribeCertificateRequest : RestJsonRequest
+public sealed class DescribeCertificateRequest : JsonRpcRequest
 {
     public required string CertificateArn { get; init; }
-    internal override string Method => "POST";
-    internal override string Path => "/";
-    internal override string ContentType => "application/x-amz-json-1.1";
-    internal override IEnumerable<KeyValuePair<string, string>> Headers => [new("X-Amz-Target", "CertificateManager.DescribeCertificate")];
+    internal override string Target => "CertificateManager.DescribeCertificate";
     internal override JsonObject? Body => new() { ["CertificateArn"] = CertificateArn };
 }
 
 /// <summary>ListCertificates of the given statuses (botocore acm ListCertificatesRequest; MaxItems 1-1000).</summary>
-public sealed class ListCertificatesRequest : RestJsonRequest
+public sealed class ListCertificatesRequest : JsonRpcRequest
 {
     public IReadOnlyList<string> Statuses { get; init; } = ["ISSUED"];
     public string? NextToken { get; init; }
-    internal override string Method => "POST";
-    internal override string Path => "/";
-    internal override string ContentType => "application/x-amz-json-1.1";
-    internal override IEnumerable<KeyValuePair<string, string>> Headers => [new("X-Amz-Target", "CertificateManager.ListCertificates")];
+    internal override string Target => "CertificateManager.ListCertificates";
     internal override JsonObject? Body
     {
         get
@@ -63,16 +57,13 @@ public sealed class JsonResponse : AmazonWebServiceResponse
 
 // ---- Cognito (botocore cognito-idp/2016-04-18)
 
-public sealed class ListUsersRequest : RestJsonRequest
+public sealed class ListUsersRequest : JsonRpcRequest
 {
     public required string UserPoolId { get; init; }
     public string? Filter { get; init; }
     public int? Limit { get; init; }
     public string? PaginationToken { get; init; }
-    internal override string Method => "POST";
-    internal override string Path => "/";
-    internal override string ContentType => "application/x-amz-json-1.1";
-    internal override IEnumerable<KeyValuePair<string, string>> Headers => [new("X-Amz-Target", "AWSCognitoIdentityProviderService.ListUsers")];
+    internal override string Target => "AWSCognitoIdentityProviderService.ListUsers";
     internal override JsonObject? Body
     {
         get
@@ -86,16 +77,13 @@ public sealed class ListUsersRequest : RestJsonRequest
     }
 }
 
-public sealed class AdminCreateUserRequest : RestJsonRequest
+public sealed class AdminCreateUserRequest : JsonRpcRequest
 {
     public required string UserPoolId { get; init; }
     public required string Username { get; init; }
     public IReadOnlyList<(string Name, string Value)> UserAttributes { get; init; } = [];
     public IReadOnlyList<string> DesiredDeliveryMediums { get; init; } = [];
-    internal override string Method => "POST";
-    internal override string Path => "/";
-    internal override string ContentType => "application/x-amz-json-1.1";
-    internal override IEnumerable<KeyValuePair<string, string>> Headers => [new("X-Amz-Target", "AWSCognitoIdentityProviderService.AdminCreateUser")];
+    internal override string Target => "AWSCognitoIdentityProviderService.AdminCreateUser";
     internal override JsonObject? Body => new()
     {
         ["UserPoolId"] = UserPoolId,
@@ -107,14 +95,11 @@ public sealed class AdminCreateUserRequest : RestJsonRequest
 
 // ---- ECS (botocore ecs/2014-11-13)
 
-public sealed class DescribeServicesRequest : RestJsonRequest
+public sealed class DescribeServicesRequest : JsonRpcRequest
 {
     public required string Cluster { get; init; }
     public required IReadOnlyList<string> Services { get; init; }
-    internal override string Method => "POST";
-    internal override string Path => "/";
-    internal override string ContentType => "application/x-amz-json-1.1";
-    internal override IEnumerable<KeyValuePair<string, string>> Headers => [new("X-Amz-Target", "AmazonEC2ContainerServiceV20141113.DescribeServices")];
+    internal override string Target => "AmazonEC2ContainerServiceV20141113.DescribeServices";
     internal override JsonObject? Body => new()
     {
         ["cluster"] = Cluster,
