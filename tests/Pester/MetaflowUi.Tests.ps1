@@ -54,6 +54,21 @@ Describe 'Metaflow UI settings refused before any call' {
     }
 }
 
+Describe 'Publish-MetaflowStack with the Metaflow UI' {
+    It 'creates a stack with the UI and, without -CreateDnsRecord, writes the exact record to create' {
+        $pub = New-TestStackName 'uipub'
+        try {
+            $s = Publish-MetaflowStack -StackName $pub -NoSagemaker @script:ui -Confirm:$false -WarningVariable warn -WarningAction SilentlyContinue
+            $s.Status | Should -Be 'CREATE_COMPLETE'
+            $s.UiUrl | Should -Be "https://$script:domain/"
+            $lb = ($s.Outputs | Where-Object OutputKey -eq 'LoadBalancerUIDNSName').OutputValue
+            $zone = ($s.Outputs | Where-Object OutputKey -eq 'LoadBalancerUIZoneID').OutputValue
+            ($warn | Out-String) | Should -Match "$([regex]::Escape($script:domain))\. A ALIAS $([regex]::Escape($lb)) \(hosted zone $zone\); outside Route 53: $([regex]::Escape($script:domain))\. CNAME $([regex]::Escape($lb))"
+            Get-ZoneRecords | Should -HaveCount 0
+        } finally { Remove-MetaflowStack $pub -Confirm:$false -ErrorAction SilentlyContinue }
+    }
+}
+
 Describe 'A stack with the Metaflow UI' {
     It 'deploys with -EnableUI -CreateDnsRecord: staged template, UI outputs, the alias record made' {
         Clear-SandboxLog

@@ -104,3 +104,46 @@ public sealed class UiRulesTests(SandboxFixture sandbox) : IClassFixture<Sandbox
         Assert.Contains("EnableUI needs PublicDomainName", e.Message);
     }
 }
+
+/// <summary>The sandbox's CloudFormation evaluates a template's Rules with the rule functions before anything is made.</summary>
+public sealed class SandboxRulesTests(SandboxFixture sandbox) : IClassFixture<SandboxFixture>
+{
+    private const string Template = """
+        Parameters:
+          Stage: { Type: String, Default: dev }
+          Zones: { Type: CommaDelimitedList, Default: 'us-east-1a,us-east-1b' }
+        Rules:
+          KnownStage:
+            Assertions:
+              - Assert: !Contains [[dev, prod], !Ref Stage]
+                AssertDescription: Stage must be dev or prod.
+          ZonesOfTheRegion:
+            RuleCondition: !Equals [!Ref Stage, prod]
+            Assertions:
+              - Assert: !EachMemberIn [!Ref Zones, [us-east-1a, us-east-1b, us-east-1c]]
+                AssertDescription: Zones must be zones of us-east-1.
+        Resources:
+          Handle: { Type: AWS::CloudFormation::WaitConditionHandle }
+        """;
+
+    [Theory]
+    [InlineData("qa", "us-east-1a", "Stage must be dev or prod.")]
+    [InlineData("prod", "us-east-1a,eu-west-1a", "Zones must be zones of us-east-1.")]
+    [InlineData("dev", "eu-west-1a", null)]
+    [InlineData("prod", "us-east-1c", null)]
+    public async Task A_failed_assertion_refuses_the_stack_with_its_description(string stage, string zones, string? refusal)
+    {
+        var name = "rules-" + Guid.NewGuid().ToString("N")[..8];
+        Task Create() => sandbox.CloudFormation().CreateStackAsync(new CreateStackRequest
+        {
+            StackName = name, TemplateBody = Template, Parameters = [new StackParameter("Stage", stage), new StackParameter("Zones", zones)],
+        });
+        if (refusal is null)
+        {
+            await Create();
+            return;
+        }
+        var e = await Assert.ThrowsAsync<MetaflowAws.Engine.Aws.AwsServiceException>(Create);
+        Assert.Equal(("ValidationError", refusal), (e.ErrorCode, e.Message));
+    }
+}

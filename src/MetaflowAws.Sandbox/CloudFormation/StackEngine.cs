@@ -103,7 +103,7 @@ public sealed partial class StackEngine
                 throw new ApiError("AlreadyExistsException", $"Stack [{input.StackName}] already exists");
         }
 
-        var (values, noEcho) = BindParameters(template, input.Parameters);
+        var (values, noEcho) = BindParameters(template, input.Parameters, region);
         var id = $"arn:aws:cloudformation:{region}:{AccountId}:stack/{input.StackName}/{Guid.NewGuid()}";
         var stack = new Stack
         {
@@ -177,14 +177,14 @@ public sealed partial class StackEngine
     }
 
     /// <summary>Binds given values and defaults to the template's parameters, failing with CloudFormation's messages.</summary>
-    public static (Dictionary<string, string> Values, HashSet<string> NoEcho) BindParameters(Template template, IReadOnlyDictionary<string, string> given)
+    public static (Dictionary<string, string> Values, HashSet<string> NoEcho) BindParameters(Template template, IReadOnlyDictionary<string, string> given, string region)
     {
         BoundParameters bound;
         try { bound = ParameterBinding.Bind(template, given); }
         catch (TemplateError ex) { throw ApiError.Validation(ex.Message); }
         if (bound.Error is { } error) throw ApiError.Validation(error);
         string? failed;
-        try { failed = Conditions.FailedAssertion(template, bound.Values); }
+        try { failed = Conditions.FailedAssertion(template, bound.Values, region); }
         catch (TemplateError ex) { throw ApiError.Validation(ex.Message); }
         if (failed is not null) throw ApiError.Validation(failed);
         return (bound.Values, bound.NoEcho);

@@ -40,7 +40,7 @@ public sealed partial class StackEngine
                 throw ApiError.Validation($"Invalid input for parameter key {name}. Cannot specify usePreviousValue as true for a parameter key not in the previous template");
             given[name] = previous;
         }
-        var (values, noEcho) = BindParameters(template, given);
+        var (values, noEcho) = BindParameters(template, given, stack.Context.Region);
         var changeSet = new ChangeSet
         {
             Id = $"arn:aws:cloudformation:{stack.Context.Region}:{AccountId}:changeSet/{input.ChangeSetName}/{Guid.NewGuid()}",

@@ -19,19 +19,57 @@ public static class Conditions
     /// rules "validate parameter values before CloudFormation creates or updates any resources"). The first failed
     /// assertion's AssertDescription, or null when every rule holds.
     /// </summary>
-    public static string? FailedAssertion(Template template, IReadOnlyDictionary<string, string> parameters)
+    public static string? FailedAssertion(Template template, IReadOnlyDictionary<string, string> parameters, string region)
     {
-        // Rules see parameters only; pseudo parameters get the sandbox's account and partition.
-        var values = new ConditionValues(template, new StackContext("", "", "", StackEngine.AccountId, "aws"), parameters);
+        // Rules see parameters and pseudo parameters (the stack is not made yet: no stack name or id).
+        var partition = region.StartsWith("cn-", StringComparison.Ordinal) ? "aws-cn" : region.StartsWith("us-gov-", StringComparison.Ordinal) ? "aws-us-gov" : "aws";
+        var values = new ConditionValues(template, new StackContext("", "", region, StackEngine.AccountId, partition), parameters);
         foreach (var (name, node) in template.Section("Rules"))
         {
             if (node is not Dictionary<string, object?> rule) continue;
-            if (rule.GetValueOrDefault("RuleCondition") is { } condition && !Functions.Truth(condition, values)) continue;
+            if (rule.GetValueOrDefault("RuleCondition") is { } condition && !RuleTruth(condition, values, name)) continue;
             foreach (var item in rule.GetValueOrDefault("Assertions") as List<object?> ?? [])
-                if (item is Dictionary<string, object?> assertion && !Functions.Truth(assertion.GetValueOrDefault("Assert"), values))
+                if (item is Dictionary<string, object?> assertion && !RuleTruth(assertion.GetValueOrDefault("Assert"), values, name))
                     return assertion.GetValueOrDefault("AssertDescription") as string ?? $"Template error: assertion of rule {name} failed";
         }
         return null;
+    }
+
+    /// <summary>
+    /// A rule's condition or assertion, with the rule-specific functions (CloudFormation User Guide, "Rule functions"):
+    /// Fn::And, Fn::Or, Fn::Not, Fn::Equals, Fn::Contains, Fn::EachMemberEquals, Fn::EachMemberIn. Fn::RefAll,
+    /// Fn::ValueOf and Fn::ValueOfAll read AWS-specific parameter types the sandbox does not resolve: refused, said so.
+    /// A rule cannot name a condition (the Conditions section is not evaluated before rules).
+    /// </summary>
+    private static bool RuleTruth(object? node, ConditionValues values, string rule)
+    {
+        List<string> Strings(object? n) => Functions.Evaluate(n, values) switch
+        {
+            List<object?> list => list.Select(x => Convert.ToString(x, System.Globalization.CultureInfo.InvariantCulture) ?? "").ToList(),
+            string s => [.. s.Split(',')],
+            var other => [Convert.ToString(other, System.Globalization.CultureInfo.InvariantCulture) ?? ""],
+        };
+        string Text(object? n) => Convert.ToString(Functions.Evaluate(n, values), System.Globalization.CultureInfo.InvariantCulture) ?? "";
+        switch (Functions.AsFunction(node))
+        {
+            case ("Fn::And", List<object?> all): return all.All(c => RuleTruth(c, values, rule));
+            case ("Fn::Or", List<object?> any): return any.Any(c => RuleTruth(c, values, rule));
+            case ("Fn::Not", List<object?> { Count: 1 } one): return !RuleTruth(one[0], values, rule);
+            case ("Fn::Equals", List<object?> { Count: 2 }): return Functions.Truth(node, values);
+            case ("Fn::Contains", List<object?> { Count: 2 } args): return Strings(args[0]).Contains(Text(args[1]));
+            case ("Fn::EachMemberEquals", List<object?> { Count: 2 } args): return Strings(args[0]).All(x => x == Text(args[1]));
+            case ("Fn::EachMemberIn", List<object?> { Count: 2 } args):
+            {
+                var allowed = Strings(args[1]);
+                return Strings(args[0]).All(allowed.Contains);
+            }
+            case (var fn, _) when fn is "Fn::RefAll" or "Fn::ValueOf" or "Fn::ValueOfAll":
+                throw new TemplateError($"Template error: rule {rule} uses {fn}, which the sandbox does not evaluate (it reads AWS-specific parameter types).");
+            case (var fn, _):
+                throw new TemplateError($"Template format error: rule {rule} uses {fn}, which is not a rule function (Fn::And, Fn::Contains, Fn::EachMemberEquals, Fn::EachMemberIn, Fn::Equals, Fn::Not, Fn::Or, Fn::RefAll, Fn::ValueOf, Fn::ValueOfAll).");
+            default:
+                throw new TemplateError($"Template format error: rule {rule} has an assertion that is not a rule function.");
+        }
     }
 
     private sealed class ConditionValues(Template template, StackContext context, IReadOnlyDictionary<string, string> parameters) : IStackValues
