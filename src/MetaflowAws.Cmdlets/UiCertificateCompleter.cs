@@ -40,7 +40,6 @@ public sealed class UiCertificateCompleter : IArgumentCompleter
         {
             return []; // completion never throws at the prompt
         }
-        static IEnumerable<string> Names(CertificateInfo c) => c.SubjectAlternativeNames.Append(c.DomainName).Distinct(StringComparer.OrdinalIgnoreCase);
         var word = wordToComplete ?? "";
         if (string.Equals(parameterName, "CertificateArn", StringComparison.OrdinalIgnoreCase))
         {
@@ -48,10 +47,10 @@ public sealed class UiCertificateCompleter : IArgumentCompleter
             return certificates
                 .Where(c => string.IsNullOrEmpty(domain) || UiRules.Covers(c, UiRules.NormalizeDomain(domain)))
                 .Where(c => c.Arn.StartsWith(word, StringComparison.OrdinalIgnoreCase))
-                .Select(c => new CompletionResult(c.Arn, c.Arn, CompletionResultType.ParameterValue, string.Join(", ", Names(c))));
+                .Select(c => new CompletionResult(c.Arn, c.Arn, CompletionResultType.ParameterValue, string.Join(", ", c.Names)));
         }
         var arn = fakeBoundParameters["CertificateArn"] as string;
         return Completion.Complete(certificates.Where(c => string.IsNullOrEmpty(arn) || c.Arn == arn)
-            .SelectMany(Names).Where(n => !n.StartsWith('*')).Distinct(StringComparer.OrdinalIgnoreCase).Order(StringComparer.Ordinal), word);
+            .SelectMany(c => c.Names).Where(n => !n.StartsWith('*')).Distinct(StringComparer.OrdinalIgnoreCase).Order(StringComparer.Ordinal), word);
     }
 }

@@ -32,9 +32,9 @@ internal sealed class UiDns
         if (UiService.RecordOf(after) is { } record)
         {
             // An update that leaves the UI as it was says nothing of DNS unless asked to create the record.
-            var isNew = before is null || UiService.RecordOf(before) != record;
-            if (!isNew && !CreateDnsRecord) return;
             var previous = before is null ? null : UiService.RecordOf(before);
+            var isNew = previous != record;
+            if (!isNew && !CreateDnsRecord) return;
             var outcome = cmdlet.Run(ct => service.DnsAsync(record, CreateDnsRecord, ct, previous));
             switch (outcome.Outcome)
             {

@@ -3,7 +3,11 @@ using MetaflowAws.Engine.Aws;
 namespace MetaflowAws.Engine.Ui;
 
 /// <summary>An ACM certificate as the UI's preflight reads it.</summary>
-public sealed record CertificateInfo(string Arn, string DomainName, IReadOnlyList<string> SubjectAlternativeNames, string Status);
+public sealed record CertificateInfo(string Arn, string DomainName, IReadOnlyList<string> SubjectAlternativeNames, string Status)
+{
+    /// <summary>Every name the certificate is for: its domain name and its subject alternative names, once each.</summary>
+    public IEnumerable<string> Names => SubjectAlternativeNames.Append(DomainName).Distinct(StringComparer.OrdinalIgnoreCase);
+}
 
 /// <summary>A user of the UI's Cognito user pool; Username is the pool's (a UUID when users sign in with their email).</summary>
 public sealed record UiUser(string Username, string? Email, string Status, bool Enabled, DateTime? Created);

@@ -64,7 +64,7 @@ public static partial class UiRules
 
     /// <summary>Whether the certificate covers the domain: a name of it, or a wildcard one label deep (RFC 6125 6.4.3, as ACM issues them).</summary>
     public static bool Covers(CertificateInfo certificate, string domain)
-        => certificate.SubjectAlternativeNames.Append(certificate.DomainName).Select(n => n.ToLowerInvariant()).Any(name =>
+        => certificate.Names.Select(n => n.ToLowerInvariant()).Any(name =>
             name == domain || (name.StartsWith("*.", StringComparison.Ordinal) && domain.IndexOf('.') is var dot and > 0 && domain[(dot + 1)..] == name[2..]));
 
     /// <summary>
@@ -83,7 +83,7 @@ public static partial class UiRules
                 (certificate.Status == "PENDING_VALIDATION" ? " (finish its DNS or email validation in ACM first)." : "."), ErrorKind.InvalidData, ui.CertificateArn);
         if (!Covers(certificate, ui.Domain))
             throw new MetaflowException(ErrorIds.CertificateNotUsable,
-                $"The certificate {ui.CertificateArn} is for {string.Join(", ", certificate.SubjectAlternativeNames.Append(certificate.DomainName).Distinct())}, not {ui.Domain}: " +
+                $"The certificate {ui.CertificateArn} is for {string.Join(", ", certificate.Names)}, not {ui.Domain}: " +
                 "browsers would refuse the UI. Give a certificate that names the domain (or a wildcard one level above it).", ErrorKind.InvalidData, ui.CertificateArn);
     }
 }

@@ -151,8 +151,7 @@ public sealed class UiService(IUiAws aws)
         if (zone is null)
             return new(record, UiDnsOutcome.ToCreate, null,
                 $"No public Route 53 hosted zone of this account holds {record.Name}: create this record at your DNS provider: {record}.");
-        var existing = (await aws.ListRecordSetsAsync(zone.Id, record.Name, ct).ConfigureAwait(false))
-            .Where(r => string.Equals(r.Name.TrimEnd('.'), record.Name, StringComparison.OrdinalIgnoreCase)).ToList();
+        var existing = await aws.ListRecordSetsAsync(zone.Id, record.Name, ct).ConfigureAwait(false);
         if (existing.Any(r => SameTarget(r, record)))
             return new(record, UiDnsOutcome.AlreadyThere, zone.Id, $"{record.Name} already points at the UI's load balancer (hosted zone {zone.Name}).");
         // The record this module made for a load balancer the stack has replaced: moved to the new one.
@@ -179,7 +178,7 @@ public sealed class UiService(IUiAws aws)
         var removed = new List<string>();
         foreach (var r in await aws.ListRecordSetsAsync(zone.Id, record.Name, ct).ConfigureAwait(false))
         {
-            if (!string.Equals(r.Name.TrimEnd('.'), record.Name, StringComparison.OrdinalIgnoreCase) || !SameTarget(r, record)) continue;
+            if (!SameTarget(r, record)) continue;
             await aws.ChangeAliasRecordAsync(zone.Id, "DELETE", record.Name, r.AliasDnsName!, r.AliasZoneId ?? record.LoadBalancerZoneId, ct).ConfigureAwait(false);
             removed.Add($"{record.Name} A ALIAS {r.AliasDnsName} (hosted zone {zone.Name})");
         }

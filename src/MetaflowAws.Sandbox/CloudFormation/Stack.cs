@@ -3,7 +3,12 @@ using MetaflowAws.Sandbox.CloudFormation.Templates;
 namespace MetaflowAws.Sandbox.CloudFormation;
 
 /// <summary>The names a template sees through pseudo parameters.</summary>
-public sealed record StackContext(string StackName, string StackId, string Region, string AccountId, string Partition);
+public sealed record StackContext(string StackName, string StackId, string Region, string AccountId, string Partition)
+{
+    /// <summary>The partition of a region: China's and GovCloud's regions have their own (AWS General Reference, "Amazon Resource Names").</summary>
+    public static string PartitionOf(string region)
+        => region.StartsWith("cn-", StringComparison.Ordinal) ? "aws-cn" : region.StartsWith("us-gov-", StringComparison.Ordinal) ? "aws-us-gov" : "aws";
+}
 
 public sealed class StackEvent
 {

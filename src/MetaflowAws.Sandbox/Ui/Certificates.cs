@@ -18,8 +18,7 @@ public sealed class Certificates
     public Certificate Add(string domainName, IReadOnlyList<string>? subjectAlternativeNames, string? status, string region)
     {
         // ACM ARNs: arn:<partition>:acm:<region>:<account>:certificate/<uuid> (ACM API reference, CertificateDetail CertificateArn).
-        var partition = region.StartsWith("cn-", StringComparison.Ordinal) ? "aws-cn" : region.StartsWith("us-gov-", StringComparison.Ordinal) ? "aws-us-gov" : "aws";
-        var arn = $"arn:{partition}:acm:{region}:{StackEngine.AccountId}:certificate/{Guid.NewGuid()}";
+        var arn = $"arn:{StackContext.PartitionOf(region)}:acm:{region}:{StackEngine.AccountId}:certificate/{Guid.NewGuid()}";
         // ACM puts the domain name first among the subject alternative names (ACM API reference, RequestCertificate).
         var names = new List<string> { domainName };
         names.AddRange((subjectAlternativeNames ?? []).Where(n => !string.Equals(n, domainName, StringComparison.OrdinalIgnoreCase)));

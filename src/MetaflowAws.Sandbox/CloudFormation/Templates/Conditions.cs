@@ -22,8 +22,7 @@ public static class Conditions
     public static string? FailedAssertion(Template template, IReadOnlyDictionary<string, string> parameters, string region)
     {
         // Rules see parameters and pseudo parameters (the stack is not made yet: no stack name or id).
-        var partition = region.StartsWith("cn-", StringComparison.Ordinal) ? "aws-cn" : region.StartsWith("us-gov-", StringComparison.Ordinal) ? "aws-us-gov" : "aws";
-        var values = new ConditionValues(template, new StackContext("", "", region, StackEngine.AccountId, partition), parameters);
+        var values = new ConditionValues(template, new StackContext("", "", region, StackEngine.AccountId, StackContext.PartitionOf(region)), parameters);
         foreach (var (name, node) in template.Section("Rules"))
         {
             if (node is not Dictionary<string, object?> rule) continue;
