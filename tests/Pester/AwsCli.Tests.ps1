@@ -76,3 +76,46 @@ Describe 'awscli against the sandbox' -Skip:(-not $script:haveCli) {
         $id.Arn | Should -Be 'arn:aws:iam::123456789012:user/sandbox-admin'
     }
 }
+
+# The sandbox's UI services answer an independent client (Debian's awscli, its own botocore) as AWS would.
+Describe 'awscli against the sandbox''s UI services (ACM, Route 53, Cognito, ELB)' -Skip:(-not $script:haveCli) {
+    BeforeAll {
+        $script:uiZone = "cli$([guid]::NewGuid().ToString('N').Substring(0, 8)).example.org"
+        $script:uiDomain = "metaflow.$script:uiZone"
+        $script:uiCert = (Invoke-RestMethod -Method Post "$script:SandboxUrl/_sandbox/acm/certificates" -ContentType 'application/json' `
+            -Body (@{ domainName = $script:uiDomain } | ConvertTo-Json)).arn
+        $script:uiZoneId = (Invoke-RestMethod -Method Post "$script:SandboxUrl/_sandbox/route53/hosted-zones" -ContentType 'application/json' `
+            -Body (@{ name = $script:uiZone } | ConvertTo-Json)).id
+        $script:uiStack = New-MetaflowStack -StackName (New-TestStackName 'cliui') -NoSagemaker -EnableUI -UiDomainName $script:uiDomain -CertificateArn $script:uiCert -WarningAction SilentlyContinue
+    }
+    AfterAll { if ($script:uiStack) { Remove-MetaflowStack $script:uiStack.StackName -Confirm:$false -ErrorAction SilentlyContinue } }
+
+    It 'acm describe-certificate and list-certificates' {
+        $c = (Invoke-Aws acm describe-certificate --certificate-arn $script:uiCert).Certificate
+        ($c.DomainName, $c.Status) | Should -Be @($script:uiDomain, 'ISSUED')
+        (Invoke-Aws acm list-certificates --certificate-statuses ISSUED).CertificateSummaryList.CertificateArn | Should -Contain $script:uiCert
+    }
+
+    It 'route53: the zone by name, an alias record made and listed, a second create refused' {
+        (Invoke-Aws route53 list-hosted-zones-by-name --dns-name $script:uiZone --max-items 1).HostedZones[0].Name | Should -Be "$script:uiZone."
+        $lb = ($script:uiStack.Outputs | Where-Object OutputKey -eq 'LoadBalancerUIDNSName').OutputValue
+        $zone = ($script:uiStack.Outputs | Where-Object OutputKey -eq 'LoadBalancerUIZoneID').OutputValue
+        $batch = @{ Changes = @(@{ Action = 'CREATE'; ResourceRecordSet = @{ Name = $script:uiDomain; Type = 'A'; AliasTarget = @{ HostedZoneId = $zone; DNSName = $lb; EvaluateTargetHealth = $false } } }) } | ConvertTo-Json -Depth 6 -Compress
+        (Invoke-Aws route53 change-resource-record-sets --hosted-zone-id $script:uiZoneId --change-batch $batch).ChangeInfo.Status | Should -Be 'INSYNC'
+        $records = (Invoke-Aws route53 list-resource-record-sets --hosted-zone-id $script:uiZoneId).ResourceRecordSets | Where-Object Name -eq "$script:uiDomain."
+        $records.AliasTarget.DNSName.TrimEnd('.') | Should -Be $lb
+        $again = & /usr/bin/aws --endpoint-url $script:SandboxUrl --region us-east-1 route53 change-resource-record-sets --hosted-zone-id $script:uiZoneId --change-batch $batch 2>&1
+        $LASTEXITCODE | Should -Not -Be 0
+        ($again | Out-String) | Should -Match 'InvalidChangeBatch'
+    }
+
+    It 'cognito-idp list-users and elbv2 describe-listeners on the deployed UI' {
+        $pool = ($script:uiStack.Outputs | Where-Object OutputKey -eq 'UIUserPoolId').OutputValue
+        Add-MetaflowUiUser -StackName $script:uiStack.StackName -Email 'cli@example.com' -Confirm:$false | Out-Null
+        (Invoke-Aws cognito-idp list-users --user-pool-id $pool --filter 'email = "cli@example.com"').Users[0].UserStatus | Should -Be 'FORCE_CHANGE_PASSWORD'
+        $lbArn = (Invoke-RestMethod "$script:SandboxUrl/_sandbox/stacks/$($script:uiStack.StackName)/resources/LoadBalancerUI").physicalId
+        $listeners = (Invoke-Aws elbv2 describe-listeners --load-balancer-arn $lbArn).Listeners
+        ($listeners | Where-Object Port -eq 443).DefaultActions[0].Type | Should -Be 'authenticate-cognito'
+        ($listeners | Where-Object Port -eq 80).DefaultActions[0].RedirectConfig.Protocol | Should -Be 'HTTPS'
+    }
+}
