@@ -85,7 +85,7 @@ function Invoke-Package {
     Copy-Item "$cmdlets/MetaflowAws.Cmdlets.dll", "$cmdlets/MetaflowAws.Cmdlets.xml" $ModuleDir
     Copy-Item "$Root/module/MetaflowAws.format.ps1xml" $ModuleDir
     New-Item -ItemType Directory -Force (Join-Path $ModuleDir 'template') | Out-Null
-    Copy-Item "$Root/template/metaflow.yml", "$Root/template/aws-facts.yml", "$Root/template/README.md" (Join-Path $ModuleDir 'template')
+    Copy-Item "$Root/template/metaflow.yml", "$Root/template/aws-facts.yml", "$Root/template/regions.yml", "$Root/template/README.md" (Join-Path $ModuleDir 'template')
     # Test-MetaflowTemplate checks any template against the CloudFormation resource specification: ship it.
     Copy-Item "$Root/node_modules/@aws-cdk/aws-service-spec/db.json.gz" (Join-Path $deps 'cfn-resource-spec.json.gz')
 
@@ -300,6 +300,45 @@ function Invoke-Conformance([string[]] $Exchanges, [switch] $Partial) {
     } else { [pscustomobject]@{ Passed = $selfTest; Failed = 2 - $selfTest; Skipped = 0 } }
 }
 
+# The second referee of the templates: AWS's cfn-lint (tools/cfnlint/referee.py, tests/cfn-lint.yml), on the Python that
+# has it (pip installs it beside the PATH python3), after the suites (it takes a core for about a minute, and the suites'
+# sandbox keeps time). Without it, one line says so and its checks count as skipped, never as passed.
+function Find-CfnLintPython {
+    foreach ($python in @((Get-Command python3 -ErrorAction SilentlyContinue).Source, '/usr/bin/python3') | Where-Object { $_ } | Select-Object -Unique) {
+        & $python -c 'import cfnlint' 2>$null
+        if ($LASTEXITCODE -eq 0) { return $python }
+    }
+    $null
+}
+
+function Start-CfnLint {
+    $python = Find-CfnLintPython
+    if (-not $python) { return $null }
+    $psi = [Diagnostics.ProcessStartInfo]::new($python)
+    foreach ($a in @("$Root/tools/cfnlint/referee.py", '--root', $Root, '--report', (Join-Path $ResultsDir 'cfn-lint.txt'), '--json', (Join-Path $ResultsDir 'cfn-lint.json'))) { $psi.ArgumentList.Add($a) }
+    $psi.RedirectStandardOutput = $true
+    $psi.RedirectStandardError = $true
+    $psi.UseShellExecute = $false
+    $process = [Diagnostics.Process]::Start($psi)
+    [pscustomobject]@{ Process = $process; Output = $process.StandardOutput.ReadToEndAsync(); Errors = $process.StandardError.ReadToEndAsync() }
+}
+
+function Complete-CfnLint($Run) {
+    Write-Host '==> cfn-lint (AWS''s CloudFormation linter over every template variant, region and fixture)' -ForegroundColor Cyan
+    if (-not $Run) {
+        Write-Host 'cfn-lint: not installed (pip install cfn-lint): its checks are skipped, not passed'
+        return [pscustomobject]@{ Passed = 0; Failed = 0; Skipped = 1 }
+    }
+    $Run.Process.WaitForExit()
+    Write-Host $Run.Output.Result.TrimEnd()
+    if ($Run.Errors.Result.Trim()) { Write-Host $Run.Errors.Result.TrimEnd() }
+    $json = Join-Path $ResultsDir 'cfn-lint.json'
+    if (Test-Path $json) {
+        $r = Get-Content $json | ConvertFrom-Json
+        [pscustomobject]@{ Passed = [int]$r.passed; Failed = [int]$r.failed + [int]($Run.Process.ExitCode -ne 0 -and [int]$r.failed -eq 0); Skipped = [int]$r.skipped }
+    } else { [pscustomobject]@{ Passed = 0; Failed = 1; Skipped = 0 } }
+}
+
 function Get-TrxCounts([string] $Path) {
     $c = ([xml](Get-Content $Path)).TestRun.ResultSummary.Counters
     [pscustomobject]@{ Passed = [int]$c.passed; Failed = [int]$c.failed + [int]$c.error + [int]$c.timeout + [int]$c.aborted; Skipped = [int]$c.notExecuted }
@@ -356,10 +395,13 @@ $(if ($Filter) { "`$c.Filter.FullName = '*$Filter*'" })
     # A filtered run exercises only some operations: the referee still judges every exchange, but does not
     # ask for the operations no selected test used.
     $conformance = Invoke-Conformance @((Join-Path $ResultsDir 'exchanges-unit.jsonl'), $exchanges) -Partial:([bool]$Filter)
-    $passed = $unit.Passed + $pesterCounts.Passed + $conformance.Passed
-    $failed = $unit.Failed + $pesterCounts.Failed + $conformance.Failed
-    $skipped = $unit.Skipped + $pesterCounts.Skipped
-    Write-Host "xunit: $($unit.Passed) passed, $($unit.Failed) failed; Pester: $($pesterCounts.Passed) passed, $($pesterCounts.Failed) failed, $($pesterCounts.Skipped) skipped; conformance: $($conformance.Passed) operations conform, $($conformance.Failed) failed"
+    # A filtered run leaves the templates alone: cfn-lint runs with the whole suite.
+    $lint = if ($Filter) { [pscustomobject]@{ Passed = 0; Failed = 0; Skipped = 0 } } else { Complete-CfnLint (Start-CfnLint) }
+    $passed = $unit.Passed + $pesterCounts.Passed + $conformance.Passed + $lint.Passed
+    $failed = $unit.Failed + $pesterCounts.Failed + $conformance.Failed + $lint.Failed
+    $skipped = $unit.Skipped + $pesterCounts.Skipped + $lint.Skipped
+    $lintLine = if ($Filter) { 'not run (-Filter)' } elseif ($lint.Skipped) { 'not installed, skipped' } else { "$($lint.Passed) checks passed, $($lint.Failed) failed" }
+    Write-Host "xunit: $($unit.Passed) passed, $($unit.Failed) failed; Pester: $($pesterCounts.Passed) passed, $($pesterCounts.Failed) failed, $($pesterCounts.Skipped) skipped; conformance: $($conformance.Passed) operations conform, $($conformance.Failed) failed; cfn-lint: $lintLine"
     Write-Host "$passed passed, $failed failed, $skipped skipped"
     if ($failed -gt 0) { exit 1 }
 }

@@ -75,6 +75,8 @@ public static class ErrorIds
     public const string CertificateNotUsable = "CertificateNotUsable";
     public const string InvalidEmail = "InvalidEmail";
     public const string DnsRecordConflict = "DnsRecordConflict";
+    /// <summary>The region's CloudFormation does not offer a resource type the deploy would create.</summary>
+    public const string ResourceTypeNotInRegion = "ResourceTypeNotInRegion";
 }
 
 /// <summary>An error the module reports to the user: a stable id, a kind, the target, a message that says what to do.</summary>

@@ -130,6 +130,7 @@ public sealed class DeploymentPlan
         {
             throw new MetaflowException(ErrorIds.TemplateInvalid, $"The template '{path}' cannot be evaluated: {ex.Message}", ErrorKind.InvalidData, path, ex);
         }
+        if (RegionFit.Check(template, active, values, region, RegionOfferings.LoadDefault()) is { } misfit) throw misfit;
         return new DeploymentPlan(request, path, body, template, values, CapabilitiesFor(template), active.Count);
     }
 

@@ -97,10 +97,11 @@ public sealed class UpdatePlan
         var parameters = declared.Keys.Where(k => request.Parameters.ContainsKey(k) || keep.Contains(k))
             .Select(k => keep.Contains(k) ? new StackParameter(k, null, UsePreviousValue: true) : new StackParameter(k, request.Parameters[k]))
             .ToList();
-        int expected;
-        try { expected = TemplatePlan.ActiveResources(template, values, request.Current.Region, request.Current.StackName).Count; }
-        catch (TemplateError) { expected = 0; }
-        return new UpdatePlan(request, template, body, parameters, values, DeploymentPlan.CapabilitiesFor(template), expected) { Notes = notes };
+        IReadOnlyList<string> active;
+        try { active = TemplatePlan.ActiveResources(template, values, request.Current.Region, request.Current.StackName); }
+        catch (TemplateError) { active = []; }
+        if (RegionFit.Check(template, active, values, request.Current.Region, RegionOfferings.LoadDefault()) is { } misfit) throw misfit;
+        return new UpdatePlan(request, template, body, parameters, values, DeploymentPlan.CapabilitiesFor(template), active.Count) { Notes = notes };
     }
 
     /// <summary>

@@ -29,18 +29,53 @@ public sealed class ResourceSpecification
     /// <summary>The type's specification, or null when the specification does not know the type.</summary>
     public ResourceTypeSpecification? Find(string typeName) => _types.GetValueOrDefault(typeName);
 
-    public static ResourceSpecification Load(string path)
+    public static ResourceSpecification Load(string path, bool corrected = true)
     {
         using var file = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, bufferSize: 1 << 16);
-        return Load(file, path);
+        return Load(file, path, corrected);
     }
 
-    public static ResourceSpecification Load(Stream gzipped, string source)
+    /// <summary>An attribute the specification lists for a type and CloudFormation refuses in Fn::GetAtt, with the evidence.</summary>
+    public sealed record AttributeCorrection(string Type, string Attribute, string Evidence, string Instead);
+
+    private static IReadOnlyList<AttributeCorrection>? _corrections;
+
+    /// <summary>
+    /// Where the specification disagrees with CloudFormation (Templates/specification-corrections.json, embedded):
+    /// names it lists that CloudFormation's registry schemas do not have. A template uses what both accept.
+    /// </summary>
+    public static IReadOnlyList<AttributeCorrection> Corrections => _corrections ??= ReadCorrections();
+
+    private static IReadOnlyList<AttributeCorrection> ReadCorrections()
+    {
+        using var stream = typeof(ResourceSpecification).Assembly.GetManifestResourceStream("MetaflowAws.Engine.specification-corrections.json")
+            ?? throw new InvalidOperationException("The engine lacks its embedded specification-corrections.json.");
+        using var doc = JsonDocument.Parse(stream);
+        return doc.RootElement.GetProperty("attributes").EnumerateArray()
+            .Select(a => new AttributeCorrection(a.GetProperty("type").GetString()!, a.GetProperty("attribute").GetString()!,
+                a.GetProperty("evidence").GetString()!, a.GetProperty("instead").GetString()!))
+            .ToList();
+    }
+
+    private static void Correct(Dictionary<string, ResourceTypeSpecification> types)
+    {
+        foreach (var group in Corrections.GroupBy(c => c.Type))
+        {
+            if (!types.TryGetValue(group.Key, out var spec)) continue;
+            var attributes = spec.Attributes.Except(group.Select(c => c.Attribute), StringComparer.Ordinal).ToHashSet(StringComparer.Ordinal);
+            types[group.Key] = new ResourceTypeSpecification(spec.TypeName, spec.Properties, attributes, spec.RequiredTransform);
+        }
+    }
+
+    /// <summary>Reads the specification; unless <paramref name="corrected"/> is false, without the names <see cref="Corrections"/> lists.</summary>
+    public static ResourceSpecification Load(Stream gzipped, string source, bool corrected = true)
     {
         using var json = new GZipStream(gzipped, CompressionMode.Decompress, leaveOpen: true);
         try
         {
-            return new ResourceSpecification(new SpecReader(json).ReadResourceTypes(), source);
+            var types = new SpecReader(json).ReadResourceTypes();
+            if (corrected) Correct(types);
+            return new ResourceSpecification(types, source);
         }
         catch (JsonException ex)
         {

@@ -250,6 +250,13 @@ public static class TemplateValidator
             var spec = _spec.Find(type);
             if (spec is null || spec.RequiredTransform is not null) return; // reported as UnknownResourceType, or expanded by SAM
             if (spec.Attributes.Contains(attribute)) return;
+            if (ResourceSpecification.Corrections.FirstOrDefault(c => c.Type == type && c.Attribute == attribute) is { } corrected)
+            {
+                Add(UnknownAttribute, path,
+                    $"{how} {id}.{attribute}: CloudFormation refuses this attribute of {type}, though the resource specification lists it " +
+                    $"({corrected.Evidence}). Use {corrected.Instead}.");
+                return;
+            }
             var known = spec.Attributes.Count == 0
                 ? "it has no attributes (Ref gives its id)"
                 : "it has " + string.Join(", ", spec.Attributes.Where(a => !a.Contains('.')).Order(StringComparer.Ordinal).Take(12));

@@ -145,8 +145,9 @@ public static class ResourceModel
             case "AWS::SageMaker::NotebookInstance":
                 var nbName = Named("NotebookInstanceName") ?? GeneratedName(c.StackName, logical, 63, generation: generation);
                 r = Arn("sagemaker", "notebook-instance/" + nbName.ToLowerInvariant());
+                // Ref is the ARN (CloudFormation User Guide, AWS::SageMaker::NotebookInstance return values); GetAtt has
+                // NotebookInstanceName and Id, no NotebookInstanceArn (see ResourceAttributes).
                 attrs["NotebookInstanceName"] = nbName;
-                attrs["NotebookInstanceArn"] = r;
                 attrs["Id"] = r;
                 break;
             case "AWS::SageMaker::NotebookInstanceLifecycleConfig":

@@ -104,10 +104,11 @@ public sealed partial class StackEngine
         }
 
         var (values, noEcho) = BindParameters(template, input.Parameters, region);
-        var id = $"arn:aws:cloudformation:{region}:{AccountId}:stack/{input.StackName}/{Guid.NewGuid()}";
+        var partition = StackContext.PartitionOf(region);
+        var id = $"arn:{partition}:cloudformation:{region}:{AccountId}:stack/{input.StackName}/{Guid.NewGuid()}";
         var stack = new Stack
         {
-            Context = new StackContext(input.StackName, id, region, AccountId, "aws"),
+            Context = new StackContext(input.StackName, id, region, AccountId, partition),
             Template = template,
             TemplateBody = body,
             ParameterValues = values,
@@ -212,6 +213,10 @@ public sealed partial class StackEngine
             }
             active[id] = d;
         }
+        var unrecognized = active.Values.Select(d => d.GetValueOrDefault("Type") as string ?? "")
+            .Where(t => !RegionalTypes.Offered(t, stack.Context.Region)).Distinct().Order(StringComparer.Ordinal).ToList();
+        if (unrecognized.Count > 0)
+            throw ApiError.Validation($"Template format error: Unrecognized resource types: [{string.Join(", ", unrecognized)}]");
         var parameters = stack.Template.Section("Parameters");
         bool Cond(string c) => stack.Conditions.GetValueOrDefault(c);
         var deps = new Dictionary<string, HashSet<string>>();
@@ -241,13 +246,21 @@ public sealed partial class StackEngine
             }
             deps[id] = set;
         }
+        var reads = active.Values.SelectMany(d => References.AttributesOf(d.GetValueOrDefault("Properties"), Cond)).ToList();
         foreach (var output in stack.Template.Section("Outputs").Values.OfType<Dictionary<string, object?>>())
         {
             if (output.GetValueOrDefault("Condition") is string oc && !Cond(oc)) continue;
             var refs = References.Of(output.GetValueOrDefault("Value"), Cond);
             foreach (var r in refs.Where(r => !r.StartsWith("AWS::", StringComparison.Ordinal) && !parameters.ContainsKey(r) && !active.ContainsKey(r)))
                 throw ApiError.Validation($"Template format error: Unresolved resource dependencies [{r}] in the Outputs block of the template");
+            reads.AddRange(References.AttributesOf(output.GetValueOrDefault("Value"), Cond));
         }
+        // An attribute the type's schema does not have refuses the whole template before anything is created
+        // (CloudFormation User Guide, Fn::GetAtt: "attributeName ... the name of a resource-specific attribute").
+        // Checked over what this stack creates, as the implementation issue 22 names does.
+        foreach (var (id, attribute) in reads)
+            if (active.TryGetValue(id, out var target) && target.GetValueOrDefault("Type") is string type && !ResourceAttributes.Supports(type, attribute))
+                throw ApiError.Validation($"Template error: resource {id} does not support attribute type {attribute} in Fn::GetAtt");
 
         var order = new List<(string, Dictionary<string, object?>)>();
         var state = new Dictionary<string, int>();
