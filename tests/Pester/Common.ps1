@@ -65,6 +65,13 @@ function Set-SandboxTimeScale([double] $Scale) {
     Invoke-RestMethod -Method Post "$script:SandboxUrl/_sandbox/config" -Body (@{ timeScale = $Scale } | ConvertTo-Json) -ContentType 'application/json' | Out-Null
 }
 
+# The day the sandbox's services judge dated rules by (a retired runtime, notebook platform, database minor): a stack
+# of an older template is made as it was when that template was current. $null is today.
+function Set-SandboxToday([string] $Date) {
+    $body = if ($Date) { @{ today = $Date } } else { @{ today = $null } }
+    Invoke-RestMethod -Method Post "$script:SandboxUrl/_sandbox/config" -Body ($body | ConvertTo-Json) -ContentType 'application/json' | Out-Null
+}
+
 function Reset-SandboxPace {
     Invoke-RestMethod -Method Post "$script:SandboxUrl/_sandbox/config" -Body (@{ resetPace = $true } | ConvertTo-Json) -ContentType 'application/json' | Out-Null
 }

@@ -87,6 +87,25 @@ Describe 'The metadata database on the sandbox: a real PostgreSQL that enforces 
         } finally { Remove-MetaflowStack $name -Confirm:$false }
     }
 
+    It 'with sslmode=<Mode> the metadata container connects over TLS to PostgreSQL 16 (libpq tries TLS too), so Test-MetaflowTemplate warns and does not refuse' -ForEach @(
+        @{ Mode = 'prefer' }, @{ Mode = 'allow' }) {
+        $copy = Join-Path $script:TestHome "metaflow-sslmode-$Mode.yml"
+        $text = (Get-Content (Join-Path $script:RepoRoot 'template/metaflow.yml') -Raw).Replace('{ Name: MF_METADATA_DB_SSL_MODE, Value: require }', "{ Name: MF_METADATA_DB_SSL_MODE, Value: $Mode }")
+        $text | Should -Match "MF_METADATA_DB_SSL_MODE, Value: $Mode"
+        Set-Content $copy $text -NoNewline
+        $finding = Test-MetaflowTemplate $copy | Where-Object Rule -EQ 'DatabaseTlsConfigured' | Select-Object -First 1
+        $finding.Severity | Should -Be 'Warning'
+        $finding.Message | Should -BeLike "Weakens security, the deploy works*sslmode=$Mode*downgrade*"
+        $name = New-TestStackName 'db'
+        try {
+            # No -Force: a warning never blocks the deploy.
+            (New-MetaflowStack -StackName $name -TemplatePath $copy -NoSagemaker -WarningAction SilentlyContinue).Status | Should -Be 'CREATE_COMPLETE'
+            $environment = Get-MetadataContainerEnvironment $name
+            Get-MetaflowServiceSslMode $environment | Should -Be $Mode
+            (Invoke-MetadataDbQuery $environment $script:WhoAndTls).Output | Should -Be 'metaflow,metaflow,true'
+        } finally { Remove-MetaflowStack $name -Confirm:$false }
+    }
+
     It 'the 0.1.0 template''s metadata container is refused by PostgreSQL 16 (no MF_METADATA_DB_SSL_MODE: no TLS), so its service never stabilizes' {
         $name = New-TestStackName 'db'
         try {

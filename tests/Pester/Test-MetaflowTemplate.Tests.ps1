@@ -13,21 +13,27 @@ Describe 'Test-MetaflowTemplate' {
     It 'finds the SSL, notebook-platform and image defects (and the rest) in the 0.1.0 template, as objects' {
         $findings = @(Test-MetaflowTemplate $script:Old -Date 2026-12-01)
         $errors = $findings | Where-Object Severity -eq 'Error'
+        $warnings = $findings | Where-Object Severity -eq 'Warning'
+        # Errors make the deploy or an update fail; warnings weaken it and say the deploy works.
         $errors.Rule | Should -Contain 'DatabaseTlsConfigured'
         $errors.Rule | Should -Contain 'NotebookPlatformSupported'
-        $errors.Rule | Should -Contain 'MetadataServiceImageCurrent'
-        $errors.Rule | Should -Contain 'EcsCircuitBreaker'
         $errors.Rule | Should -Contain 'ApiDeploymentFollowsMethods'
+        $errors.Rule | Should -Contain 'UnknownAttribute'
+        $warnings.Rule | Should -Contain 'MetadataServiceImageCurrent'
+        $warnings.Rule | Should -Contain 'EcsCircuitBreaker'
+        $errors.Message | ForEach-Object { $_ | Should -Not -BeLike '*the deploy works*' }
+        $warnings.Message | ForEach-Object { $_ | Should -BeLike '*work*' }
         $tls = $errors | Where-Object Rule -eq 'DatabaseTlsConfigured'
         $tls.Resource | Should -Be 'MetadataTaskDefinition'
         $tls.Message | Should -Match 'MF_METADATA_DB_SSL_MODE'
         $findings[0].PSObject.Properties.Name | Should -Contain 'Path'
     }
 
-    It 'judges the dated facts on -Date: the bundled template fails once its runtime and database versions pass their dates' {
-        $later = @(Test-MetaflowTemplate -Date 2031-03-01 | Where-Object Severity -eq 'Error')
-        $later.Rule | Should -Contain 'LambdaRuntimeSupported'
-        $later.Rule | Should -Contain 'DatabaseVersionSupported'
+    It 'judges the dated facts on -Date: the bundled template fails once Lambda stops creating its runtime, and warns once its database leaves standard support' {
+        $later = @(Test-MetaflowTemplate -Date 2031-03-01)
+        ($later | Where-Object Severity -eq 'Error').Rule | Should -Contain 'LambdaRuntimeSupported'
+        ($later | Where-Object Severity -eq 'Error').Rule | Should -Not -Contain 'DatabaseVersionSupported'
+        ($later | Where-Object Severity -eq 'Warning').Rule | Should -Contain 'DatabaseVersionSupported'
     }
 
     It 'takes templates from Get-ChildItem by FullName' {

@@ -5,7 +5,10 @@ BeforeAll {
     . "$PSScriptRoot/Common.ps1"
     $script:fixture = Join-Path $script:RepoRoot 'tests/Fixtures/upstream-interface.yml'
     $script:name = New-TestStackName 'upstream'
-    $script:stack = New-MetaflowStack -StackName $script:name -TemplatePath $script:fixture -Parameter @{ BatchType = 'fargate' } -Force -WarningAction SilentlyContinue
+    # Made when the upstream template was current: RDS still created its PostgreSQL 16.1 then (it no longer does).
+    Set-SandboxToday '2024-06-01'
+    try { $script:stack = New-MetaflowStack -StackName $script:name -TemplatePath $script:fixture -Parameter @{ BatchType = 'fargate' } -Force -WarningAction SilentlyContinue }
+    finally { Set-SandboxToday $null }
     $script:mfHome = Join-Path $script:TestHome "upstream-$($script:name)"
 }
 AfterAll { Remove-MetaflowStack $script:name -Confirm:$false -ErrorAction SilentlyContinue }

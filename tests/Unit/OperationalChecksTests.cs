@@ -5,7 +5,8 @@ namespace MetaflowAws.Tests;
 
 public sealed class OperationalChecksTests
 {
-    private sealed record Case(Action<TemplateDocument> Break, string Check, string Path);
+    /// <summary>A broken copy, the one finding it draws, and whether it says the deploy or update fails (Error) or only degrades (Warning).</summary>
+    private sealed record Case(Action<TemplateDocument> Break, string Check, string Path, FindingSeverity Severity = FindingSeverity.Warning);
 
     private static readonly Dictionary<string, Case> Cases = new()
     {
@@ -17,10 +18,10 @@ public sealed class OperationalChecksTests
             OperationalChecks.EcsCircuitBreaker, "Resources/MetadataService/Properties/DeploymentConfiguration"),
         ["one deployment for both API key settings"] = new(
             t => t.Properties("ApiStage")["DeploymentId"] = Ref("ApiDeploymentWithKey"),
-            OperationalChecks.ApiDeploymentFollowsMethods, "Resources/ApiStage/Properties/DeploymentId"),
+            OperationalChecks.ApiDeploymentFollowsMethods, "Resources/ApiStage/Properties/DeploymentId", FindingSeverity.Error),
         ["major version upgrades not allowed"] = new(
             t => t.Properties("RDSMasterInstance").Remove("AllowMajorVersionUpgrade"),
-            OperationalChecks.MajorVersionUpgradeAllowed, "Resources/RDSMasterInstance/Properties"),
+            OperationalChecks.MajorVersionUpgradeAllowed, "Resources/RDSMasterInstance/Properties", FindingSeverity.Error),
         ["function logs kept forever"] = new(
             t => t.Properties("MigrationFunction").Remove("LoggingConfig"),
             OperationalChecks.FunctionLogRetention, "Resources/MigrationFunction/Properties"),
@@ -46,11 +47,13 @@ public sealed class OperationalChecksTests
     [MemberData(nameof(CaseNames))]
     public void BrokenTemplateFailsExactlyThatCheck(string caseName)
     {
-        var (breakIt, check, path) = Cases[caseName];
+        var (breakIt, check, path, severity) = Cases[caseName];
         var template = RepositoryFiles.Template();
         breakIt(template);
 
-        AssertSingleFinding(OperationalChecks.Check(template), check, path);
+        var findings = OperationalChecks.Check(template);
+        AssertSingleFinding(findings, check, path);
+        Assert.Equal(severity, findings[0].Severity);
     }
 
     [Fact]

@@ -95,9 +95,12 @@ public sealed class TemplateDefectsTests
 
         Assert.True(current.Findings.Count == 0, "bundled template:\n" + string.Join("\n", current.Findings));
         Assert.True(old.HasErrors);
-        foreach (var rule in new[] { AwsFactChecks.DatabaseTlsConfigured, AwsFactChecks.NotebookPlatformSupported, AwsFactChecks.MetadataServiceImageCurrent,
-                     OperationalChecks.EcsCircuitBreaker, OperationalChecks.ApiDeploymentFollowsMethods, OperationalChecks.MajorVersionUpgradeAllowed })
+        // What makes its deploy or update fail is an error; what only weakens it (an image with a known flaw, no circuit breaker) a warning.
+        foreach (var rule in new[] { AwsFactChecks.DatabaseTlsConfigured, AwsFactChecks.NotebookPlatformSupported, TemplateValidator.UnknownAttribute,
+                     OperationalChecks.ApiDeploymentFollowsMethods, OperationalChecks.MajorVersionUpgradeAllowed })
             Assert.Contains(old.Findings, f => f.Rule == rule && f.Severity == FindingSeverity.Error);
+        foreach (var rule in new[] { AwsFactChecks.MetadataServiceImageCurrent, OperationalChecks.EcsCircuitBreaker })
+            Assert.Contains(old.Findings, f => f.Rule == rule && f.Severity == FindingSeverity.Warning);
     }
 }
 

@@ -42,6 +42,9 @@ public sealed class UpstreamUpgradeTests(SandboxFixture sandbox) : IClassFixture
             var arn = System.Text.Json.JsonDocument.Parse(await answer.Content.ReadAsStringAsync()).RootElement.GetProperty("arn").GetString()!;
             parameters.AddRange([new StackParameter("EnableUI", "true"), new StackParameter("PublicDomainName", "metaflow.example.com"), new StackParameter("CertificateArn", arn)]);
         }
+        // Made when the upstream template was current: RDS still created its PostgreSQL 16.1 then (it no longer does).
+        using (var control = new HttpClient { BaseAddress = new Uri(sandbox.Url) })
+            (await control.PostAsync("/_sandbox/config", new StringContent("""{"today":"2024-06-01"}""", System.Text.Encoding.UTF8, "application/json"))).EnsureSuccessStatusCode();
         await cfn.CreateStackAsync(new CreateStackRequest
         {
             StackName = name, TemplateBody = File.ReadAllText(FixturePath), Capabilities = ["CAPABILITY_IAM"],
@@ -58,6 +61,8 @@ public sealed class UpstreamUpgradeTests(SandboxFixture sandbox) : IClassFixture
             await Task.Delay(50);
         }
         Assert.Equal(MetaflowStack.UpstreamOrigin, stack.Origin);
+        using (var control = new HttpClient { BaseAddress = new Uri(sandbox.Url) })
+            (await control.PostAsync("/_sandbox/config", new StringContent("""{"today":null}""", System.Text.Encoding.UTF8, "application/json"))).EnsureSuccessStatusCode();
 
         var plan = await new StackUpdate(sandbox.Session(), service).PlanAsync(
             new DeployInput { StackName = name, TemplatePath = RepositoryFiles.TemplatePath }, stack, CancellationToken.None);

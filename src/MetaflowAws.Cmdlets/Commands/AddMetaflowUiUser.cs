@@ -39,7 +39,7 @@ public sealed class AddMetaflowUiUser : MetaflowCmdlet
             _target = target = Run(async ct =>
             {
                 var stacks = StackService.Create(session);
-                var stack = await stacks.GetAsync(StackName, ct).ConfigureAwait(false);
+                var stack = await stacks.GetMetaflowAsync(StackName, "Add-MetaflowUiUser", ct).ConfigureAwait(false);
                 return new Target(stack, await UiService.UserPoolAsync(stack, stacks, ct).ConfigureAwait(false), new UiService(UiAws.Create(session)));
             });
         }

@@ -114,7 +114,7 @@ public sealed class ExportMetaflowConfig : MetaflowCmdlet
     private void ExportStack(string nameOrId)
     {
         var service = StackService.Create(ResolveSession());
-        var stack = Run(ct => service.GetAsync(nameOrId, ct));
+        var stack = Run(ct => service.GetMetaflowAsync(nameOrId, "Export-MetaflowConfig", ct));
         foreach (var warning in ConfigSettings.Missing(stack)) WriteWarning(warning);
         Export(ConfigSettings.FromStack(stack), stack.StackName);
     }

@@ -25,7 +25,7 @@ public sealed class GetMetaflowUiUser : MetaflowCmdlet
         var users = Run(async ct =>
         {
             var stacks = StackService.Create(session);
-            var stack = await stacks.GetAsync(StackName, ct).ConfigureAwait(false);
+            var stack = await stacks.GetMetaflowAsync(StackName, "Get-MetaflowUiUser", ct).ConfigureAwait(false);
             var pool = await UiService.UserPoolAsync(stack, stacks, ct).ConfigureAwait(false);
             return await new UiService(UiAws.Create(session)).UsersAsync(stack, pool, email, ct).ConfigureAwait(false);
         });

@@ -29,7 +29,7 @@ public sealed class GrantMetaflowUserRole : MetaflowCmdlet
         {
             var session = ResolveSession();
             var service = new UserRoleService(AwsClients.Iam(session), session);
-            var stack = Run(ct => StackService.Create(session).GetAsync(StackName, ct));
+            var stack = Run(ct => StackService.Create(session).GetMetaflowAsync(StackName, "Grant-MetaflowUserRole", ct));
             // Principals are checked before any call about the role.
             var partition = UserRoleService.RoleArnOf(stack).Split(':')[1];
             foreach (var p in Principal) TrustPolicy.Normalize(p, partition);

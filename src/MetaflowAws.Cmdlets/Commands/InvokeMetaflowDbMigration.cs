@@ -28,7 +28,7 @@ public sealed class InvokeMetaflowDbMigration : MetaflowCmdlet
         Guard(() =>
         {
             var session = ResolveSession();
-            var stack = Run(ct => StackService.Create(session).GetAsync(StackName, ct));
+            var stack = Run(ct => StackService.Create(session).GetMetaflowAsync(StackName, "Invoke-MetaflowDbMigration", ct));
             var function = SchemaMigrationService.FunctionOf(stack);
             if (!StatusOnly && !ShouldProcess(stack.StackName, $"Upgrade the metadata database schema through Lambda function {function}"))
                 return;

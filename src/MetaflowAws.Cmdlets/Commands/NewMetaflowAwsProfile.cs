@@ -59,7 +59,7 @@ public sealed class NewMetaflowAwsProfile : MetaflowCmdlet
         if (ParameterSetName == FromRoleSet) TrustPolicy.Normalize(RoleArn, RoleArn.Split(':') is { Length: > 1 } a ? a[1] : "aws");
         var session = ResolveSession();
         var roleArn = ParameterSetName == FromRoleSet ? RoleArn
-            : UserRoleService.RoleArnOf(Run(ct => StackService.Create(session).GetAsync(StackName, ct)));
+            : UserRoleService.RoleArnOf(Run(ct => StackService.Create(session).GetMetaflowAsync(StackName, "New-MetaflowAwsProfile", ct)));
         var profiles = new AwsProfileService(session);
         var plan = profiles.Plan(Name, roleArn, SourceProfile, CredentialSource, ExternalId, RoleSessionName, Force);
         if (!ShouldProcess(plan.ConfigPath, plan.Action)) return;

@@ -38,7 +38,7 @@ public sealed class SetMetaflowApiKey : MetaflowCmdlet
         {
             var location = _config.Resolve(this);
             var session = ResolveSession();
-            var stack = Run(ct => StackService.Create(session).GetAsync(StackName, ct));
+            var stack = Run(ct => StackService.Create(session).GetMetaflowAsync(StackName, "Set-MetaflowApiKey", ct));
             var keyId = ApiKeyService.KeyIdOf(stack);
             var changes = MetaflowConfigFile.Plan(location.Path, new Dictionary<string, string> { [ConfigKeys.ServiceAuthKey] = "(the key)" }, Force);
             if (!ShouldProcess(location.Path, $"Store API key {keyId} of stack {stack.StackName} as {ConfigKeys.ServiceAuthKey}" +

@@ -61,7 +61,7 @@ public sealed class TestMetaflowStack : MetaflowCmdlet
             var checks = Run(async ct =>
             {
                 var service = StackService.Create(session);
-                var stack = await service.GetAsync(StackName, ct).ConfigureAwait(false);
+                var stack = await service.GetMetaflowAsync(StackName, "Test-MetaflowStack", ct).ConfigureAwait(false);
                 // Checked against its own template's outputs: a stack of the upstream template has its own set.
                 var declared = await service.DeclaredOutputsAsync(stack, ct).ConfigureAwait(false);
                 var results = (await new StackChecks(new AwsCheckProbes(session, Http)).RunAsync(stack, ServiceUrl, location, ct, declared).ConfigureAwait(false)).ToList();

@@ -29,7 +29,7 @@ public sealed class StackAttachment(StackService service)
     /// <summary>The stack whose failed update rollback is to be resumed; refused when there is none.</summary>
     public async Task<MetaflowStack> PlanResumeAsync(string stackName, CancellationToken ct)
     {
-        var stack = await service.GetAsync(stackName, ct).ConfigureAwait(false);
+        var stack = await service.GetMetaflowAsync(stackName, "Resume-MetaflowStackRollback", ct).ConfigureAwait(false);
         if (stack.Status != "UPDATE_ROLLBACK_FAILED")
             throw new MetaflowException(ErrorIds.StackNotUpdatable,
                 $"Stack '{stack.StackName}' is {stack.Status}; only a stack in UPDATE_ROLLBACK_FAILED has a rollback to resume.",

@@ -95,6 +95,11 @@ public sealed class StackCreation(AwsSession session, StackService service)
         if (existing is not null)
         {
             var name = input.StackName;
+            if (!existing.IsMetaflowStack)
+                throw new MetaflowException(ErrorIds.StackAlreadyExists,
+                    $"A stack named '{name}' already exists in {existing.Region} ({existing.Status}), and it is not a Metaflow stack (no Metaflow template made it): " +
+                    "nothing was sent. Choose another -StackName; the module never replaces or changes another stack.",
+                    ErrorKind.ResourceExists, name);
             if (StackStatus.IsInProgress(existing.Status))
                 throw new MetaflowException(ErrorIds.StackBusy,
                     $"Stack '{name}' exists and is {existing.Status}. Wait for it with 'Wait-MetaflowStack -StackName {name}'.",

@@ -14,6 +14,7 @@ public sealed class StackPublication(AwsSession session, StackService service)
     public async Task<(CreationPlan? Create, UpdateOperationPlan? Update)> PlanAsync(DeployInput input, CancellationToken ct)
     {
         var current = await service.FindAsync(input.StackName, ct).ConfigureAwait(false);
+        if (current is not null) StackService.EnsureMetaflow(current, "Publish-MetaflowStack");
         if (current is null || StackCreation.IsFailedCreate(current.Status))
             return (await Creation.PlanAsync(input with { Force = current is not null }, ct).ConfigureAwait(false), null);
         return (null, await Update.PlanAsync(input, current, ct).ConfigureAwait(false));

@@ -40,7 +40,7 @@ public sealed class StackRemoval(AwsSession session, StackService service)
 {
     public async Task<RemovalPlan> PlanAsync(string stackName, IReadOnlyList<string> retain, bool deleteData, CancellationToken ct)
     {
-        var stack = await service.GetAsync(stackName, ct).ConfigureAwait(false);
+        var stack = await service.GetMetaflowAsync(stackName, "Remove-MetaflowStack", ct).ConfigureAwait(false);
         if (StackStatus.IsInProgress(stack.Status) && stack.Status != "DELETE_IN_PROGRESS")
             throw new MetaflowException(ErrorIds.StackBusy,
                 $"Stack '{stack.StackName}' is {stack.Status}; it cannot be removed until that operation ends. Wait with 'Wait-MetaflowStack -StackName {stack.StackName}', then remove it.",

@@ -62,6 +62,7 @@ public sealed class StackUpdate(AwsSession session, StackService service)
     {
         if (input.TemplateBucket is not null) TemplateStaging.ValidateBucketName(input.TemplateBucket);
         current ??= await service.GetAsync(input.StackName, ct).ConfigureAwait(false);
+        StackService.EnsureMetaflow(current, "the update");
         EnsureUpdatable(current);
 
         var path = input.TemplatePath ?? (input.UseBundledTemplate ? DeploymentPlan.DefaultTemplatePath() : null);

@@ -25,6 +25,30 @@ public sealed class StackService(ICloudFormation cfn, AwsSession session)
         return ToStack(response.Stacks.Single(), session);
     }
 
+    /// <summary>
+    /// The stack, for a cmdlet that acts on it: refused (NotAMetaflowStack) when it is neither ours nor the metaflow-tools
+    /// template's, before anything is sent that could change it. <paramref name="cmdlet"/> names who refuses.
+    /// </summary>
+    public async Task<MetaflowStack> GetMetaflowAsync(string nameOrId, string cmdlet, CancellationToken ct)
+    {
+        var stack = await GetAsync(nameOrId, ct).ConfigureAwait(false);
+        EnsureMetaflow(stack, cmdlet);
+        return stack;
+    }
+
+    /// <summary>Refuses a stack that no Metaflow template made: what it is, and that nothing was sent.</summary>
+    public static void EnsureMetaflow(MetaflowStack stack, string cmdlet)
+    {
+        if (stack.IsMetaflowStack) return;
+        var description = string.IsNullOrWhiteSpace(stack.Description) ? "no description"
+            : $"description \"{(stack.Description.Length > 80 ? stack.Description[..80] + "..." : stack.Description)}\"";
+        throw new MetaflowException(ErrorIds.NotAMetaflowStack,
+            $"Stack '{stack.StackName}' in {stack.Region} is not a Metaflow stack ({description}, {stack.Status}, created {stack.CreationTime:yyyy-MM-dd}): " +
+            $"neither the MetaflowAws template nor the metaflow-tools one made it. The Metaflow cmdlets act only on Metaflow stacks: {cmdlet} sent nothing. " +
+            "Use CloudFormation's own tools for other stacks ('Get-MetaflowStack -All' lists every stack with its origin).",
+            ErrorKind.InvalidOperation, stack.StackName);
+    }
+
     /// <summary>The stack, or null when it does not exist.</summary>
     public async Task<MetaflowStack?> FindAsync(string nameOrId, CancellationToken ct)
     {

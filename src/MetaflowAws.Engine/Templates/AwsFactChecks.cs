@@ -61,15 +61,16 @@ public static class AwsFactChecks
             {
                 case "AWS::Lambda::Function":
                     foreach (var runtime in Strings(Get(r.Properties, "Runtime"), parameters))
-                        Dated(facts, AwsFacts.LambdaRuntime, runtime, today, LambdaRuntimeSupported, $"{path}/Runtime", "Lambda runtime", findings);
+                        Dated(facts, AwsFacts.LambdaRuntime, runtime, today, LambdaRuntimeSupported, $"{path}/Runtime", "Lambda runtime", findings, PastDate.RefusedFromBlocked);
                     break;
                 case "AWS::SageMaker::NotebookInstance":
                     var platforms = Strings(Get(r.Properties, "PlatformIdentifier"), parameters).ToList();
                     if (platforms.Count == 0)
                         findings.Add(new(NotebookPlatformSupported, path,
-                            $"Notebook {r.LogicalId} names no PlatformIdentifier, so SageMaker picks one. Name a supported platform: {Supported(facts, AwsFacts.NotebookPlatform, today)}."));
+                            $"Notebook {r.LogicalId} names no PlatformIdentifier, so SageMaker picks one (the deploy works, with a platform nobody chose). " +
+                            $"Name a supported platform: {Supported(facts, AwsFacts.NotebookPlatform, today)}.", FindingSeverity.Warning));
                     foreach (var platform in platforms)
-                        Dated(facts, AwsFacts.NotebookPlatform, platform, today, NotebookPlatformSupported, $"{path}/PlatformIdentifier", "notebook platform", findings);
+                        Dated(facts, AwsFacts.NotebookPlatform, platform, today, NotebookPlatformSupported, $"{path}/PlatformIdentifier", "notebook platform", findings, PastDate.Refused);
                     break;
                 case "AWS::RDS::DBInstance" when Strings(Get(r.Properties, "Engine"), parameters).Any(e => e == "postgres"):
                     foreach (var version in EngineVersions(Get(r.Properties, "EngineVersion"), parameters))
@@ -91,12 +92,18 @@ public static class AwsFactChecks
                 var env = Environment(container);
                 if (!env.ContainsKey(MetadataDbHostVariable) || forcesSsl.Count == 0) continue;
                 var modes = env.TryGetValue(MetadataDbSslModeVariable, out var m) ? Strings(m, parameters).ToList() : [];
-                if (modes.Count == 0 || modes.Any(mode => !EncryptingSslModes.Contains(mode)))
+                var effective = modes.Count == 0 ? ["disable"] : modes.Select(x => ServiceSslModes.Contains(x) ? x : "disable").Distinct().ToList();
+                if (effective.Contains("disable"))
                     findings.Add(new(DatabaseTlsConfigured, $"{containerPath}/Environment",
-                        $"The metadata service container connects to PostgreSQL with sslmode={(modes.Count == 0 ? "disable" : string.Join("/", modes.Select(x => ServiceSslModes.Contains(x) ? x : "disable")))} " +
+                        $"The metadata service container connects to PostgreSQL with sslmode={string.Join("/", effective)} " +
                         $"(metaflow-service uses {MetadataDbSslModeVariable}, and disable when it is unset or not one of {string.Join(", ", ServiceSslModes)}), " +
-                        $"but RDS for PostgreSQL {string.Join(", ", forcesSsl)} refuses unencrypted connections by default (rds.force_ssl=1). " +
+                        $"but RDS for PostgreSQL {string.Join(", ", forcesSsl)} refuses unencrypted connections by default (rds.force_ssl=1), so the service cannot connect and the deploy fails. " +
                         $"Set {MetadataDbSslModeVariable} to require (or verify-full with the RDS CA bundle in the image)."));
+                else if (effective.FirstOrDefault(x => !EncryptingSslModes.Contains(x)) is { } weak)
+                    findings.Add(new(DatabaseTlsConfigured, $"{containerPath}/Environment",
+                        $"Weakens security, the deploy works: the metadata service container connects to PostgreSQL with sslmode={weak}. libpq then uses TLS with " +
+                        $"RDS for PostgreSQL {string.Join(", ", forcesSsl)} (it forces TLS), but it would also take a connection without TLS, so nothing stops a downgrade. " +
+                        $"Set {MetadataDbSslModeVariable} to require (or verify-full with the RDS CA bundle in the image).", FindingSeverity.Warning));
             }
         foreach (var fact in facts.Facts.Where(f => f.Checked.AddDays(365) < today))
             findings.Add(new(FactsRechecked, $"Facts/{fact.Kind}/{fact.Value}",
@@ -105,19 +112,30 @@ public static class AwsFactChecks
         return findings;
     }
 
-    private static void Dated(AwsFacts facts, string kind, string value, DateOnly today, string check, string path, string what, List<TemplateFinding> findings)
+    /// <summary>What a value past its date means: AWS refuses to create it (an error), from the date or from its 'blocked' date, or it only costs or goes unpatched (a warning).</summary>
+    private enum PastDate { Refused, RefusedFromBlocked, Degraded }
+
+    private static void Dated(AwsFacts facts, string kind, string value, DateOnly today, string check, string path, string what, List<TemplateFinding> findings, PastDate past)
     {
         var fact = facts.Find(kind, value);
         if (fact is null)
         {
             findings.Add(new(check, path,
-                $"The {what} '{value}' is not in the dated facts table ({AwsFacts.FileName}), so nobody has checked that AWS still supports it. " +
-                $"Use one that is: {Supported(facts, kind, today)}."));
+                $"The {what} '{value}' is not in the dated facts table ({AwsFacts.FileName}), so nobody has checked that AWS still supports it (the deploy may work). " +
+                $"Use one that is: {Supported(facts, kind, today)}.", FindingSeverity.Warning));
             return;
         }
-        if (fact.IsPast(today))
+        var blocked = fact.Extra.GetValueOrDefault("blocked") is { Length: > 0 } b ? DateOnly.ParseExact(b, "yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture) : (DateOnly?)null;
+        if (past == PastDate.RefusedFromBlocked && blocked is { } from && today >= from)
             findings.Add(new(check, path,
-                $"The {what} '{value}' reached its end of support on {fact.Until:yyyy-MM-dd}: {fact.Note} ({fact.Source}). Use one that is supported: {Supported(facts, kind, today)}."));
+                $"The {what} '{value}' cannot be created since {from:yyyy-MM-dd} (end of support {fact.Until:yyyy-MM-dd}): {fact.Note} ({fact.Source}), so the deploy fails. Use one that is supported: {Supported(facts, kind, today)}."));
+        else if (fact.IsPast(today) && past == PastDate.Refused)
+            findings.Add(new(check, path,
+                $"The {what} '{value}' reached its end of support on {fact.Until:yyyy-MM-dd}: {fact.Note} ({fact.Source}), so the deploy fails. Use one that is supported: {Supported(facts, kind, today)}."));
+        else if (fact.IsPast(today))
+            findings.Add(new(check, path,
+                $"The {what} '{value}' reached its end of support on {fact.Until:yyyy-MM-dd}: {fact.Note} ({fact.Source}). The deploy works" +
+                (blocked is { } until2 ? $" until {until2:yyyy-MM-dd}" : "") + $"; move to one that is supported: {Supported(facts, kind, today)}.", FindingSeverity.Warning));
         else if (fact.Until is { } until && today.AddDays(WarningDays) >= until)
             findings.Add(new(check, path,
                 $"The {what} '{value}' reaches its end of support on {until:yyyy-MM-dd}: {fact.Note} ({fact.Source}). Plan the move to one of: {Supported(facts, kind, today, beyond: until)}.",
@@ -135,10 +153,10 @@ public static class AwsFactChecks
     private static void CheckPostgresVersion(AwsFacts facts, string version, DateOnly today, string path, List<TemplateFinding> findings)
     {
         var major = version.Split('.')[0];
-        Dated(facts, AwsFacts.PostgresMajor, major, today, DatabaseVersionSupported, path, "RDS PostgreSQL major version", findings);
+        Dated(facts, AwsFacts.PostgresMajor, major, today, DatabaseVersionSupported, path, "RDS PostgreSQL major version", findings, PastDate.Degraded);
         if (facts.RetiredPostgresMinor(version) is { LowestMinor: var lowest })
             findings.Add(new(DatabaseVersionSupported, path,
-                $"PostgreSQL {version} is a minor version RDS no longer offers (the lowest {major}.x it creates is {lowest}). Give {major} alone to let RDS pick its default minor, or {lowest} or later."));
+                $"PostgreSQL {version} is a minor version RDS no longer creates (the lowest {major}.x it creates is {lowest}), so the deploy fails. Give {major} alone to let RDS pick its default minor, or {lowest} or later."));
     }
 
     private static void CheckBatchImageType(TemplateResource r, AwsFacts facts, DateOnly today, string path, List<TemplateFinding> findings)
@@ -150,11 +168,12 @@ public static class AwsFactChecks
         if (types.Count == 0)
         {
             findings.Add(new(BatchImageTypeSupported, $"{path}/ComputeResources",
-                $"EC2 compute environment {r.LogicalId} does not name its AMI type, so AWS Batch picks its default. Set Ec2Configuration ImageType to one of: {Supported(facts, AwsFacts.BatchImageType, today)}."));
+                $"EC2 compute environment {r.LogicalId} does not name its AMI type, so AWS Batch picks its default (the deploy works, on an image nobody chose). " +
+                $"Set Ec2Configuration ImageType to one of: {Supported(facts, AwsFacts.BatchImageType, today)}.", FindingSeverity.Warning));
             return;
         }
         foreach (var type in types.Distinct())
-            Dated(facts, AwsFacts.BatchImageType, type, today, BatchImageTypeSupported, $"{path}/ComputeResources/Ec2Configuration", "Batch AMI type", findings);
+            Dated(facts, AwsFacts.BatchImageType, type, today, BatchImageTypeSupported, $"{path}/ComputeResources/Ec2Configuration", "Batch AMI type", findings, PastDate.Refused);
     }
 
     private static readonly Regex VersionTag = new(@":v?(\d+\.\d+\.\d+)$", RegexOptions.Compiled);
@@ -172,7 +191,8 @@ public static class AwsFactChecks
                     var match = VersionTag.Match(image);
                     if (match.Success && Version.Parse(match.Groups[1].Value) < Version.Parse(fact.Value))
                         findings.Add(new(check, $"{path}/Image",
-                            $"The {what} {image} is older than {fact.Value}: {fact.Note} ({fact.Source}). Use {repository}:v{fact.Value} or later."));
+                            $"The {what} {image} is older than {fact.Value}: {fact.Note} ({fact.Source}). The deploy works; use {repository}:v{fact.Value} or later.",
+                            FindingSeverity.Warning));
                 }
             }
     }

@@ -24,7 +24,17 @@ public static class OperationalChecks
     public static IReadOnlyList<string> Checks { get; } =
         [EcsCircuitBreaker, ApiDeploymentFollowsMethods, MajorVersionUpgradeAllowed, FunctionLogRetention, LinksFollowPartition];
 
-    private static readonly string[] AwsPartitionHosts = ["console.aws.amazon.com", ".amazonaws.com", "aws.amazon.com"];
+    /// <summary>
+    /// Hosts that exist only in some partitions, and where they differ (AWS General Reference, "Service endpoints" and the
+    /// China and GovCloud user guides): the console has its own host in each; service endpoints end in amazonaws.com.cn in
+    /// China only, GovCloud's end in amazonaws.com as the aws partition's do.
+    /// </summary>
+    private static readonly (string Host, string Elsewhere)[] PartitionHosts =
+    [
+        ("console.aws.amazon.com", "the China and GovCloud regions have their own consoles (console.amazonaws.cn, console.amazonaws-us-gov.com)"),
+        (".amazonaws.com", "China's service endpoints end in amazonaws.com.cn (GovCloud's do end in amazonaws.com)"),
+        ("aws.amazon.com", "it is the aws partition's site, which the China and GovCloud consoles do not use"),
+    ];
 
     public static IReadOnlyList<TemplateFinding> Check(TemplateDocument template)
     {
@@ -44,8 +54,9 @@ public static class OperationalChecks
                     var breaker = Get(Get(r.Properties, "DeploymentConfiguration"), "DeploymentCircuitBreaker");
                     if (!IsAlwaysTrue(Get(breaker, "Enable")) || !IsAlwaysTrue(Get(breaker, "Rollback")))
                         findings.Add(new(EcsCircuitBreaker, $"{path}/DeploymentConfiguration",
-                            $"ECS service {r.LogicalId} has no deployment circuit breaker with rollback: a task that keeps failing holds the stack in progress for hours. " +
-                            "Set DeploymentConfiguration.DeploymentCircuitBreaker to { Enable: true, Rollback: true }."));
+                            $"ECS service {r.LogicalId} has no deployment circuit breaker with rollback: a task that keeps failing holds the stack in progress for up to 3 hours " +
+                            "before the deploy fails (with the breaker, minutes). Set DeploymentConfiguration.DeploymentCircuitBreaker to { Enable: true, Rollback: true }.",
+                            FindingSeverity.Warning));
                     break;
                 case "AWS::ApiGateway::Stage" when methodConditions.Count > 0:
                     var deployment = Get(r.Properties, "DeploymentId");
@@ -68,17 +79,17 @@ public static class OperationalChecks
                 case "AWS::Lambda::Function":
                     if (!HasRetainedLogs(r, resources))
                         findings.Add(new(FunctionLogRetention, path,
-                            $"Function {r.LogicalId} logs to a log group Lambda creates on first use, which keeps logs forever. " +
-                            "Add an AWS::Logs::LogGroup with RetentionInDays and point LoggingConfig.LogGroup at it."));
+                            $"Function {r.LogicalId} logs to a log group Lambda creates on first use, which keeps logs (and bills them) forever; the deploy works. " +
+                            "Add an AWS::Logs::LogGroup with RetentionInDays and point LoggingConfig.LogGroup at it.", FindingSeverity.Warning));
                     break;
             }
         }
         foreach (var (name, output) in template.Section("Outputs"))
             foreach (var text in StringsIn(Get(output, "Value")))
-                if (AwsPartitionHosts.FirstOrDefault(h => text.Contains(h, StringComparison.OrdinalIgnoreCase)) is { } host)
+                if (PartitionHosts.FirstOrDefault(h => text.Contains(h.Host, StringComparison.OrdinalIgnoreCase)) is { Host: not null } host)
                     findings.Add(new(LinksFollowPartition, $"Outputs/{name}/Value",
-                        $"Output {name} hard-codes '{host}', which exists only in the aws partition (China and GovCloud use other hosts). " +
-                        "Take the host from a mapping keyed by AWS::Partition, or use AWS::URLSuffix."));
+                        $"Output {name} hard-codes '{host.Host}': {host.Elsewhere}, so the output is a wrong link there (the deploy works). " +
+                        "Take the host from a mapping keyed by AWS::Partition, or use AWS::URLSuffix.", FindingSeverity.Warning));
         return findings;
     }
 

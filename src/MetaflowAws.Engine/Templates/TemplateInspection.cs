@@ -24,7 +24,7 @@ public sealed record TemplateInspection(string TemplatePath, DateOnly Today, IRe
         findings.AddRange(TemplateValidator.Validate(template, specification));
         // The security promises are the bundled template's (its tests allow no finding); in a template of the
         // user's they are advice, not a reason to refuse a deploy.
-        findings.AddRange(SecurityChecks.Check(template).Select(f => f with { Severity = FindingSeverity.Warning }));
+        findings.AddRange(SecurityChecks.Check(template).Select(f => f with { Severity = FindingSeverity.Warning, Message = "Weakens security, the deploy works: " + f.Message }));
         findings.AddRange(OperationalChecks.Check(template));
         findings.AddRange(AwsFactChecks.Check(template, facts, day));
         return new TemplateInspection(Path.GetFullPath(templatePath), day, findings);

@@ -43,6 +43,14 @@ public sealed partial class StackEngine
     /// <summary>When set, a resource spends its type's typical time in progress (<see cref="ResourceDurations"/>) times this scale.</summary>
     public double? TimeScale { get; set; }
 
+    /// <summary>
+    /// The day the services judge dated rules by (a retired runtime, platform or minor version); null is today. Tests set
+    /// a past day to make a stack as an older template made it when that template was current.
+    /// </summary>
+    public DateOnly? Today { get; set; }
+
+    private DateOnly CurrentDay => Today ?? DateOnly.FromDateTime(DateTime.UtcNow);
+
     /// <summary>How long a resource being created stays in progress: its type's duration at the scale, or the fixed pace.</summary>
     public TimeSpan CreateDuration(Stack stack, ResourceState r)
         => TimeScale is { } scale ? ResourceDurations.For(stack.StackName, r.LogicalId, r.Type, r.Generation, scale) : ResourceDelay;
@@ -214,7 +222,7 @@ public sealed partial class StackEngine
             active[id] = d;
         }
         var unrecognized = active.Values.Select(d => d.GetValueOrDefault("Type") as string ?? "")
-            .Where(t => !RegionalTypes.Offered(t, stack.Context.Region)).Distinct().Order(StringComparer.Ordinal).ToList();
+            .Where(t => !ServiceRules.IsKnownType(t) || !RegionalTypes.Offered(t, stack.Context.Region)).Distinct().Order(StringComparer.Ordinal).ToList();
         if (unrecognized.Count > 0)
             throw ApiError.Validation($"Template format error: Unrecognized resource types: [{string.Join(", ", unrecognized)}]");
         var parameters = stack.Template.Section("Parameters");

@@ -264,7 +264,11 @@ public sealed partial class StackEngine
         try
         {
             var props = Functions.Evaluate(def.GetValueOrDefault("Properties") ?? new Dictionary<string, object?>(), scope) as Dictionary<string, object?> ?? new();
-            var failure = ResourceModel.LimitViolation(resource.Type, props) ?? FaultFor(stack, resource.LogicalId, operation);
+            var failure = ServiceRules.PropertyViolation(resource.LogicalId, resource.Type, props)
+                          ?? ResourceModel.LimitViolation(resource.Type, props)
+                          ?? ServiceRules.DatedViolation(resource.Type, props, CurrentDay)
+                          ?? (operation == "Update" && !replace && resource.Properties is { } before ? ServiceRules.UpdateViolation(resource.Type, before, props) : null)
+                          ?? FaultFor(stack, resource.LogicalId, operation);
             if (failure is not null) return failure;
             resource.Properties = props;
             resource.DeletionPolicy = def.GetValueOrDefault("DeletionPolicy") as string ?? "Delete";

@@ -31,6 +31,7 @@ public sealed class ControlApi(SandboxState state)
             ("GET", "/faults/transient") => state.Faults.Snapshot(),
             ("POST", "/config") => await ConfigureAsync(ctx),
             ("POST", "/history") => await AddHistoryAsync(ctx),
+            ("POST", "/cloudformation/foreign-stack") => await AddForeignStackAsync(ctx),
             ("GET", "/postgres") => Postgres(),
             ("GET", "/secrets") => Secret(ctx),
             ("GET", var p) when p.StartsWith("/stacks/", StringComparison.Ordinal) && p.Split('/') is [_, _, var stackName, "resources", var logicalId]
@@ -50,7 +51,7 @@ public sealed class ControlApi(SandboxState state)
             ("POST", "/route53/hosted-zones") => await AddHostedZoneAsync(ctx),
             ("GET", "/route53/hosted-zones") => state.HostedZones.Snapshot(),
             ("DELETE", "/route53/hosted-zones") => Cleared(state.HostedZones.Clear),
-            _ => Fail(ctx, 404, $"No control endpoint {ctx.Request.Method} /_sandbox{path}. Endpoints: GET /health, GET|DELETE /requests, GET /postgres, GET /secrets?id=ARN, GET /stacks/<name>/resources/<logicalId>, POST /faults/resource, DELETE /faults, POST /config, POST /history, GET|POST|DELETE /s3/buckets, DELETE /s3/buckets/<name>, POST /s3/foreign-bucket, POST /s3/seed, GET|POST|DELETE /acm/certificates, GET|DELETE /cognito/messages, GET|POST|DELETE /route53/hosted-zones"),
+            _ => Fail(ctx, 404, $"No control endpoint {ctx.Request.Method} /_sandbox{path}. Endpoints: GET /health, GET|DELETE /requests, GET /postgres, GET /secrets?id=ARN, GET /stacks/<name>/resources/<logicalId>, POST /faults/resource, DELETE /faults, POST /config, POST /history, POST /cloudformation/foreign-stack, GET|POST|DELETE /s3/buckets, DELETE /s3/buckets/<name>, POST /s3/foreign-bucket, POST /s3/seed, GET|POST|DELETE /acm/certificates, GET|DELETE /cognito/messages, GET|POST|DELETE /route53/hosted-zones"),
         };
         ctx.Response.ContentType = "application/json";
         await ctx.Response.WriteAsync(JsonSerializer.Serialize(result));
@@ -159,11 +160,15 @@ public sealed class ControlApi(SandboxState state)
             stacks.ResourceDelay = TimeSpan.FromMilliseconds(state.Options.ResourceDelayMs);
             stacks.TimeScale = state.Options.TimeScale;
         }
+        // The day dated rules are judged by ("yyyy-MM-dd"), to make a stack as an older template made it back then; null is today.
+        if (c.TryGetProperty("today", out var today))
+            stacks.Today = today.ValueKind == JsonValueKind.Null ? null : DateOnly.ParseExact(today.GetString()!, "yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture);
         if (c.TryGetProperty("stsSessionSeconds", out var sts)) state.Sts.SessionSecondsOverride = sts.ValueKind == JsonValueKind.Null ? null : sts.GetInt32();
         // How long a service create waits for tasks that never run (AWS: about 3 hours); tests shorten it to end such a create, null resets it.
         if (c.TryGetProperty("serviceStabilizationMs", out var ecs) && state.ServiceTasks is { } tasks)
             tasks.StabilizationTimeout = ecs.ValueKind == JsonValueKind.Null ? Ecs.MetadataServiceTasks.DefaultStabilizationTimeout : TimeSpan.FromMilliseconds(ecs.GetInt64());
         return new { resourceDelayMs = stacks.ResourceDelay.TotalMilliseconds, timeScale = stacks.TimeScale, stsSessionSeconds = state.Sts.SessionSecondsOverride,
+            today = stacks.Today?.ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture),
             serviceStabilizationMs = state.ServiceTasks?.StabilizationTimeout.TotalMilliseconds };
     }
 
@@ -173,6 +178,26 @@ public sealed class ControlApi(SandboxState state)
         var stack = state.Stacks.Get(h.GetProperty("stackName").GetString()!);
         state.Stacks.AddHistory(stack, h.GetProperty("count").GetInt32());
         return new { added = h.GetProperty("count").GetInt32() };
+    }
+
+    /// <summary>
+    /// A stack another team made with another tool (no MetaflowAws tag, its own description): {"stackName", "templateBody",
+    /// "region"?} → {"stackId"}. The Metaflow cmdlets must leave it alone.
+    /// </summary>
+    private async Task<object> AddForeignStackAsync(HttpContext ctx)
+    {
+        var f = await ReadJsonAsync(ctx);
+        var input = new CreateStackInput(f.GetProperty("stackName").GetString()!, f.GetProperty("templateBody").GetString(), null,
+            new Dictionary<string, string>(), ["CAPABILITY_IAM", "CAPABILITY_NAMED_IAM"], [], null, false);
+        try
+        {
+            var stack = state.Stacks.CreateStack(input, f.TryGetProperty("region", out var r) ? r.GetString()! : state.Options.Region);
+            return new { stackId = stack.StackId };
+        }
+        catch (ApiError e)
+        {
+            return Fail(ctx, 400, $"{e.Code}: {e.Message}");
+        }
     }
 
     private object Postgres() => state.Databases is { } db
