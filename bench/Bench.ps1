@@ -117,13 +117,23 @@ try {
         if ($e.ResourceStatus -ne 'CREATE_COMPLETE') { throw "stack $StackId ended $($e.ResourceStatus)" }
         $e.Timestamp.ToUniversalTime()
     }
+    # The template is over CloudFormation's 51,200-byte --template-body limit: awscli is given its S3 URL, as a user would do.
+    $cliTemplateUrl = $null
+    if ($haveCli) {
+        $bucket = 'bench-awscli-templates'
+        & /usr/bin/aws --endpoint-url $sandbox.url s3api create-bucket --bucket $bucket | Out-Null
+        & /usr/bin/aws --endpoint-url $sandbox.url s3 cp "$Root/template/metaflow.yml" "s3://$bucket/metaflow.yml" | Out-Null
+        if ($LASTEXITCODE) { throw "awscli could not stage the template in the sandbox's S3 (exit code $LASTEXITCODE)." }
+        $cliTemplateUrl = "https://$bucket.s3.$($sandbox.region).amazonaws.com/metaflow.yml"
+    }
     $ours = [Collections.Generic.List[double]]::new(); $cli = [Collections.Generic.List[double]]::new(); $rates = [Collections.Generic.List[double]]::new()
     Write-Host "==> bench: completion latency, $BenchRounds rounds (stacks of the real template, $BenchResourceDelayMs ms per resource)" -ForegroundColor Cyan
     for ($i = 0; $i -lt $BenchRounds; $i++) {
         $cliName = "bench-cli-$i"; $ourName = "bench-ours-$i"
         $cliProcess = $null
         if ($haveCli) {
-            & /usr/bin/aws --endpoint-url $sandbox.url cloudformation create-stack --stack-name $cliName --template-body "file://$Root/template/metaflow.yml" --capabilities CAPABILITY_NAMED_IAM | Out-Null
+            & /usr/bin/aws --endpoint-url $sandbox.url cloudformation create-stack --stack-name $cliName --template-url $cliTemplateUrl --capabilities CAPABILITY_NAMED_IAM | Out-Null
+            if ($LASTEXITCODE) { throw "aws cloudformation create-stack failed (exit code $LASTEXITCODE)." }
             $waiter = [Diagnostics.ProcessStartInfo]::new('/usr/bin/aws')
             foreach ($a in '--endpoint-url', $sandbox.url, 'cloudformation', 'wait', 'stack-create-complete', '--stack-name', $cliName) { $waiter.ArgumentList.Add($a) }
             $cliProcess = [Diagnostics.Process]::Start($waiter)

@@ -72,6 +72,14 @@ function Set-SandboxToday([string] $Date) {
     Invoke-RestMethod -Method Post "$script:SandboxUrl/_sandbox/config" -Body ($body | ConvertTo-Json) -ContentType 'application/json' | Out-Null
 }
 
+# A stack made with another tool than the module (no MetaflowAws tag): another team's, or one of a Metaflow template made
+# before the module refused what it refuses now. Waits until it settles.
+function New-ForeignStack([string] $StackName, [string] $TemplateBody, [hashtable] $Parameters = @{}) {
+    Invoke-RestMethod -Method Post "$script:SandboxUrl/_sandbox/cloudformation/foreign-stack" -ContentType 'application/json' `
+        -Body (@{ stackName = $StackName; templateBody = $TemplateBody; parameters = $Parameters } | ConvertTo-Json) | Out-Null
+    Wait-MetaflowStack -StackName $StackName
+}
+
 function Reset-SandboxPace {
     Invoke-RestMethod -Method Post "$script:SandboxUrl/_sandbox/config" -Body (@{ resetPace = $true } | ConvertTo-Json) -ContentType 'application/json' | Out-Null
 }

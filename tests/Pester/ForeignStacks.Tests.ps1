@@ -24,9 +24,7 @@ BeforeAll {
     . "$PSScriptRoot/Common.ps1"
     $script:foreign = New-TestStackName 'shared-vpc'
     $body = "Description: Shared network of the data platform team`nResources:`n  Topic:`n    Type: AWS::SNS::Topic`nOutputs:`n  TopicArn:`n    Value: !Ref Topic`n    Description: Where alarms go [METAFLOW_BATCH_JOB_QUEUE]`n"
-    Invoke-RestMethod -Method Post "$script:SandboxUrl/_sandbox/cloudformation/foreign-stack" -ContentType 'application/json' `
-        -Body (@{ stackName = $script:foreign; templateBody = $body } | ConvertTo-Json) | Out-Null
-    Wait-MetaflowStack -StackName $script:foreign | Out-Null
+    New-ForeignStack $script:foreign $body | Out-Null
     $script:mfHome = Join-Path $script:TestHome "foreign-home-$($script:foreign)"
 }
 

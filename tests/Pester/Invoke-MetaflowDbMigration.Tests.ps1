@@ -5,7 +5,8 @@ BeforeAll {
     $script:oldImage = 'netflixoss/metaflow_metadata_service:v2.3.11'
     $script:newImage = 'netflixoss/metaflow_metadata_service:v2.5.1'
     $script:name = New-TestStackName 'mig'
-    $script:stack = New-MetaflowStack -StackName $script:name -NoSagemaker -MetadataServiceImage $script:oldImage
+    # Made before the module refused images below the dated facts' floor (2.5.1), as users' older stacks were.
+    $script:stack = New-ForeignStack $script:name (Get-Content (Join-Path $script:RepoRoot 'template/metaflow.yml') -Raw) @{ EnableSagemaker = 'false'; MetadataServiceImage = $script:oldImage }
     $script:function = ($script:stack.Outputs | Where-Object OutputKey -eq 'MigrationFunctionName').OutputValue
 }
 AfterAll {
@@ -85,7 +86,7 @@ Describe 'Invoke-MetaflowDbMigration' {
 
     It '-SkipDbMigration leaves the schema and says how to upgrade it' {
         Clear-SandboxLog
-        Update-MetaflowStack -StackName $script:name -MetadataServiceImage 'netflixoss/metaflow_metadata_service:v2.5.0' -SkipDbMigration -Confirm:$false -WarningVariable w -WarningAction SilentlyContinue | Out-Null
+        Update-MetaflowStack -StackName $script:name -MetadataServiceImage 'netflixoss/metaflow_metadata_service:v2.5.2' -SkipDbMigration -Confirm:$false -WarningVariable w -WarningAction SilentlyContinue | Out-Null
         @(Get-SandboxCalls 'lambda:Invoke') | Should -BeNullOrEmpty
         ($w | Out-String) | Should -Match "Invoke-MetaflowDbMigration -StackName $($script:name)"
     }

@@ -57,7 +57,7 @@ Describe 'New-MetaflowAwsProfile' {
     It 'refuses bad names and a role that is not an IAM role ARN, writing nothing' {
         $before = Get-Content $env:AWS_CONFIG_FILE -Raw
         { New-MetaflowAwsProfile -Name 'bad name' -RoleArn $script:roleArn -ErrorAction Stop } | Should -Throw -ErrorId 'InvalidParameter,*'
-        { New-MetaflowAwsProfile -Name ok -RoleArn 'arn:aws:s3:::bucket' -ErrorAction Stop } | Should -Throw -ErrorId 'InvalidPrincipal,*'
+        { New-MetaflowAwsProfile -Name ok -RoleArn 'arn:aws:s3:::bucket' -ErrorAction Stop } | Should -Throw -ErrorId 'InvalidParameter,*' -ExpectedMessage '*is not the ARN of an IAM role*'
         { New-MetaflowAwsProfile -Name ok -RoleArn $script:roleArn -SourceProfile known -CredentialSource Environment -ErrorAction Stop } | Should -Throw -ErrorId 'InvalidParameter,*'
         Get-Content $env:AWS_CONFIG_FILE -Raw | Should -Be $before
     }

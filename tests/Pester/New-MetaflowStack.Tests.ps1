@@ -102,8 +102,8 @@ Describe 'New-MetaflowStack' {
         It 'passes the typed parameters under the template names' {
             $name = New-TestStackName 'typed'
             try {
-                $stack = New-MetaflowStack -StackName $name -BatchType fargate -MaxVCpu 128 -DisableApiKey -EnableCustomRole -NoSagemaker -InstanceType c6i.large, m6i
-                $stack.Parameters.BatchType | Should -Be 'fargate'
+                $stack = New-MetaflowStack -StackName $name -BatchType ec2 -MaxVCpu 128 -DisableApiKey -EnableCustomRole -NoSagemaker -InstanceType c6i.large, m6i
+                $stack.Parameters.BatchType | Should -Be 'ec2'
                 $stack.Parameters.MaxVCPUBatch | Should -Be '128'
                 $stack.Parameters.APIBasicAuth | Should -Be 'false'
                 $stack.Parameters.CustomRole | Should -Be 'true'

@@ -48,7 +48,7 @@ public sealed class ChangePreviewDifferentialTests(SandboxFixture sandbox) : ICl
         { "the API key off", ["APIBasicAuth=false"] },
         { "the user role on", ["CustomRole=true"] },
         { "a larger database", ["DBInstanceClass=db.t3.medium"] },
-        { "a new service image", ["MetadataServiceImage=netflixoss/metaflow_metadata_service:v2.5.0"] },
+        { "a new service image", ["MetadataServiceImage=netflixoss/metaflow_metadata_service:v2.5.2"] },
         { "the notebook on", ["EnableSagemaker=true"] },
         { "Fargate batch", ["BatchType=fargate"] },
     };

@@ -27,7 +27,8 @@ internal sealed class StackWatch : IStackWatch
     public SwitchParameter ShowEvents { get; set; }
 
     /// <summary>How the engine follows an operation it started: this watch, or the stack at once with -NoWait.</summary>
-    internal Follow Follow(bool noWait) => new(this, noWait);
+    internal Follow Follow(bool noWait)
+        => Engine.Stacks.IneffectiveSwitches.CheckOptions(noWait, TimeoutSec is not null || ShowEvents, false, null) is { } refusal ? throw refusal : new(this, noWait);
 
     /// <summary>Waits with progress; asynchronous all the way (no pool thread blocks) and a stop cancels it at once.</summary>
     public async Task<MetaflowStack> WaitAsync(StackService service, WaitTarget target, CancellationToken ct)

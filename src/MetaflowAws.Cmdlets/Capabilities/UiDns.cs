@@ -19,6 +19,12 @@ internal sealed class UiDns
     [Parameter]
     public SwitchParameter CreateDnsRecord { get; set; }
 
+    /// <summary>Before anything is sent: -CreateDnsRecord needs the UI the deploy's values turn on.</summary>
+    public void Check(IReadOnlyDictionary<string, string> values)
+    {
+        if (Engine.Stacks.IneffectiveSwitches.CheckOptions(false, false, CreateDnsRecord, values) is { } refusal) throw refusal;
+    }
+
     /// <summary>After a deploy that completed: the record for a stack with the UI; the old one removed when the UI went away.</summary>
     public void After(MetaflowCmdlet cmdlet, AwsSession session, MetaflowStack? before, MetaflowStack after)
     {

@@ -19,6 +19,14 @@ public sealed class GrantMetaflowUserRole : MetaflowCmdlet
     [ValidateNotNullOrEmpty]
     public string[] Principal { get; set; } = [];
 
+    /// <summary>
+    /// Gets or sets the longest trust policy the account's IAM takes, in characters without whitespace: 2,048 by default
+    /// (IAM's quota "Role trust policy length"), more when the account's quota was raised through Service Quotas.
+    /// </summary>
+    [Parameter]
+    [ValidateRange(2048, 8192)]
+    public int TrustPolicyQuota { get; set; } = TrustPolicy.DefaultLengthQuota;
+
     /// <summary>Gets or sets whether to return the role and what was granted.</summary>
     [Parameter]
     public SwitchParameter PassThru { get; set; }
@@ -33,7 +41,7 @@ public sealed class GrantMetaflowUserRole : MetaflowCmdlet
             // Principals are checked before any call about the role.
             var partition = UserRoleService.RoleArnOf(stack).Split(':')[1];
             foreach (var p in Principal) TrustPolicy.Normalize(p, partition);
-            var grant = Run(ct => service.PlanAsync(stack, Principal, ct));
+            var grant = Run(ct => service.PlanAsync(stack, Principal, TrustPolicyQuota, ct));
 
             if (!grant.ChangesPolicy)
                 WriteVerbose($"Every principal is already trusted by {grant.RoleArn}; nothing to change.");

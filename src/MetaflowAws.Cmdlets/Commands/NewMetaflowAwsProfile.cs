@@ -56,7 +56,7 @@ public sealed class NewMetaflowAwsProfile : MetaflowCmdlet
 
     protected override void ProcessRecord() => Guard(() =>
     {
-        if (ParameterSetName == FromRoleSet) TrustPolicy.Normalize(RoleArn, RoleArn.Split(':') is { Length: > 1 } a ? a[1] : "aws");
+        if (ParameterSetName == FromRoleSet) AwsProfileService.ValidateAssumeRole(RoleArn, ExternalId, RoleSessionName);
         var session = ResolveSession();
         var roleArn = ParameterSetName == FromRoleSet ? RoleArn
             : UserRoleService.RoleArnOf(Run(ct => StackService.Create(session).GetMetaflowAsync(StackName, "New-MetaflowAwsProfile", ct)));

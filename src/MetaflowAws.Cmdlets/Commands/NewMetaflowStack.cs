@@ -41,11 +41,13 @@ public sealed class NewMetaflowStack : MetaflowCmdlet
 
     protected override void ProcessRecord() => Guard(() =>
     {
+        var follow = Watch.Follow(NoWait);
         var session = ResolveSession();
         var creation = new StackCreation(session, StackService.Create(session));
         var input = Template.Input(StackName) with { DisableRollback = DisableRollback, Force = Force };
         var plan = Run(ct => creation.PlanAsync(input, ct));
-        if (Deploying.Create(this, session, creation, plan, Watch.Follow(NoWait)) is not { } stack) return;
+        _dns.Check(plan.Deployment.ParameterValues);
+        if (Deploying.Create(this, session, creation, plan, follow) is not { } stack) return;
         WriteObject(stack);
         _dns.After(this, session, null, stack);
     });

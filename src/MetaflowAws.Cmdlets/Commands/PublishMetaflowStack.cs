@@ -45,12 +45,14 @@ public sealed class PublishMetaflowStack : MetaflowCmdlet
 
     protected override void ProcessRecord() => Guard(() =>
     {
+        var follow = Watch.Follow(NoWait);
         var session = ResolveSession();
         var publication = new StackPublication(session, StackService.Create(session));
         var (create, update) = Run(ct => publication.PlanAsync(Template.Input(StackName, UseBundledTemplate) with { AllowDataReplacement = AllowDataReplacement }, ct));
+        _dns.Check(create?.Deployment.ParameterValues ?? update!.Update.MergedValues);
         var result = create is not null
-            ? Deploying.Create(this, session, publication.Creation, create, Watch.Follow(NoWait))
-            : Deploying.Update(this, publication.Update, update!, Watch.Follow(NoWait))?.Stack;
+            ? Deploying.Create(this, session, publication.Creation, create, follow)
+            : Deploying.Update(this, publication.Update, update!, follow)?.Stack;
         if (result is null) return;
         WriteObject(result);
         Guard(() => _dns.After(this, session, update?.Current, result));

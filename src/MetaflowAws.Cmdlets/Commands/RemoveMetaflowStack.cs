@@ -45,13 +45,14 @@ public sealed class RemoveMetaflowStack : MetaflowCmdlet
 
     protected override void ProcessRecord() => Guard(() =>
     {
+        var follow = Watch.Follow(NoWait);
         var session = ResolveSession();
         var removal = new StackRemoval(session, StackService.Create(session));
         var plan = Run(ct => removal.PlanAsync(StackName, RetainResource ?? [], DeleteData, ct));
         if (!ShouldProcess(plan.Stack.StackName, plan.Action)) return;
         try
         {
-            var result = Run(ct => removal.ExecuteAsync(plan, Watch.Follow(NoWait), new BucketProgress(this), Log, ct));
+            var result = Run(ct => removal.ExecuteAsync(plan, follow, new BucketProgress(this), Log, ct));
             // The UI's alias records would point at a load balancer that is gone (unless it was kept).
             if (Engine.Ui.UiService.RecordOf(plan.Stack) is { } record && RetainResource?.Contains("LoadBalancerUI", StringComparer.Ordinal) != true)
             {

@@ -31,8 +31,8 @@ public sealed class ResumeMetaflowStackRollback : MetaflowCmdlet
     protected override void ProcessRecord() => Guard(() =>
     {
         var attachment = new StackAttachment(StackService.Create(ResolveSession()));
-        var stack = Run(ct => attachment.PlanResumeAsync(StackName, ct));
         var skip = SkipResource ?? [];
+        var stack = Run(ct => attachment.PlanResumeAsync(StackName, skip, ct));
         if (!ShouldProcess(stack.StackName, "Continue the update rollback" + (skip.Length > 0 ? $", skipping {string.Join(", ", skip)} (they are left as they are)" : "")))
             return;
         WriteObject(Run(ct => attachment.ResumeAsync(stack, skip, Watch, ct)));

@@ -53,10 +53,12 @@ public sealed class UpdateMetaflowStack : MetaflowCmdlet
 
     protected override void ProcessRecord() => Guard(() =>
     {
+        var follow = Watch.Follow(NoWait);
         var session = ResolveSession();
         var update = new StackUpdate(session, StackService.Create(session));
         var plan = Run(ct => update.PlanAsync(Template.Input(StackName, UseBundledTemplate) with { AllowDataReplacement = AllowDataReplacement }, current: null, ct));
-        if (Deploying.Update(this, update, plan, Watch.Follow(NoWait)) is not { } outcome) return;
+        _dns.Check(plan.Update.MergedValues);
+        if (Deploying.Update(this, update, plan, follow) is not { } outcome) return;
         WriteObject(outcome.Stack);
         if (outcome.Changed && KeptStageService.NeedsDeployment(plan.Current, outcome.Stack)) DeployKeptStage(session, outcome.Stack);
         if (outcome.Changed && ImageChanged(plan.Current, outcome.Stack)) MigrateSchema(session, outcome.Stack);

@@ -68,6 +68,10 @@ public sealed class AwsSession
         CredentialProfile? profile = null;
         var profileName = options.ProfileName ?? env.Get("AWS_PROFILE");
         AWSCredentials credentials;
+        if (options.SessionToken is not null && options.AccessKey is null && options.SecretKey is null)
+            throw new MetaflowException(ErrorIds.IncompleteCredentials,
+                "-SessionToken goes with -AccessKey and -SecretKey (the three parts of temporary credentials); alone it would be ignored.",
+                ErrorKind.InvalidArgument, "SessionToken");
         if (options.AccessKey is not null || options.SecretKey is not null)
         {
             if (string.IsNullOrEmpty(options.AccessKey) || string.IsNullOrEmpty(options.SecretKey))
@@ -166,12 +170,18 @@ public sealed class AwsSession
         catch (Exception) { return []; }
     }
 
+    /// <summary>
+    /// A region the AWS SDK knows (its endpoints data) or the module's region table has: a name of the right shape that is
+    /// no region (a typo) would otherwise reach a host that does not exist, or a region the user did not mean.
+    /// </summary>
     internal static void ValidateRegion(string region, string parameter)
     {
-        if (!System.Text.RegularExpressions.Regex.IsMatch(region, "^[a-z]{2}(-[a-z]+)+-[0-9]$"))
-            throw new MetaflowException(ErrorIds.InvalidRegion,
-                $"-{parameter} '{region}' is not an AWS region name. Use a name such as us-east-1, eu-west-2 or ap-southeast-1.",
-                ErrorKind.InvalidArgument, region);
+        if (KnownRegions.IsKnown(region)) return;
+        var nearest = KnownRegions.Nearest(region).ToList();
+        throw new MetaflowException(ErrorIds.InvalidRegion,
+            $"-{parameter} '{region}' is not an AWS region" + (nearest.Count > 0 ? $"; did you mean {string.Join(" or ", nearest)}?" : ".") +
+            " Use a region name such as us-east-1, eu-west-2 or ap-southeast-1 (Tab completes them). A region AWS opened after this version of the module needs a newer module.",
+            ErrorKind.InvalidArgument, region);
     }
 
     internal static void ValidateEndpoint(string url, string parameter)

@@ -26,14 +26,26 @@ public sealed class StackAttachment(StackService service)
         return new WaitTarget(stack.StackId, stack.StackName, expected);
     }
 
-    /// <summary>The stack whose failed update rollback is to be resumed; refused when there is none.</summary>
-    public async Task<MetaflowStack> PlanResumeAsync(string stackName, CancellationToken ct)
+    /// <summary>
+    /// The stack whose failed update rollback is to be resumed; refused when there is none, or when a resource to skip is not
+    /// one whose rollback failed (ContinueUpdateRollback ResourcesToSkip: resources in UPDATE_FAILED, CloudFormation API reference).
+    /// </summary>
+    public async Task<MetaflowStack> PlanResumeAsync(string stackName, IReadOnlyList<string> skip, CancellationToken ct)
     {
         var stack = await service.GetMetaflowAsync(stackName, "Resume-MetaflowStackRollback", ct).ConfigureAwait(false);
         if (stack.Status != "UPDATE_ROLLBACK_FAILED")
             throw new MetaflowException(ErrorIds.StackNotUpdatable,
                 $"Stack '{stack.StackName}' is {stack.Status}; only a stack in UPDATE_ROLLBACK_FAILED has a rollback to resume.",
                 ErrorKind.InvalidOperation, stack.StackName);
+        if (skip.Count == 0) return stack;
+        var failed = (await service.ResourcesAsync(stack.StackId, ct).ConfigureAwait(false))
+            .Where(r => r.ResourceStatus == "UPDATE_FAILED").Select(r => r.LogicalResourceId).ToHashSet(StringComparer.Ordinal);
+        // A resource of a nested stack is named NestedStack.LogicalId; CloudFormation judges those itself.
+        if (skip.FirstOrDefault(id => !id.Contains('.') && !failed.Contains(id)) is { } wrong)
+            throw new MetaflowException(ErrorIds.InvalidParameter,
+                $"-SkipResource '{wrong}' is not a resource of '{stack.StackName}' whose rollback failed (UPDATE_FAILED); " +
+                (failed.Count == 0 ? "none is." : $"those are: {string.Join(", ", failed.Order(StringComparer.Ordinal))}."),
+                ErrorKind.InvalidArgument, wrong);
         return stack;
     }
 

@@ -45,9 +45,21 @@ public sealed class StackRemoval(AwsSession session, StackService service)
             throw new MetaflowException(ErrorIds.StackBusy,
                 $"Stack '{stack.StackName}' is {stack.Status}; it cannot be removed until that operation ends. Wait with 'Wait-MetaflowStack -StackName {stack.StackName}', then remove it.",
                 ErrorKind.InvalidOperation, stack.StackName);
+        // DeleteStack takes RetainResources only for a stack in DELETE_FAILED, and only its own logical ids (CloudFormation API reference, DeleteStack).
+        if (retain.Count > 0 && stack.Status != "DELETE_FAILED")
+            throw new MetaflowException(ErrorIds.InvalidParameter,
+                $"-RetainResource applies only to a stack in DELETE_FAILED, to get past resources that would not delete; '{stack.StackName}' is {stack.Status}. " +
+                "Remove it without -RetainResource (what its template retains, such as the data bucket, stays).",
+                ErrorKind.InvalidArgument, stack.StackName);
         var resources = await service.ResourcesAsync(stack.StackId, ct).ConfigureAwait(false);
+        if (retain.FirstOrDefault(id => resources.All(r => r.LogicalResourceId != id)) is { } unknown)
+            throw new MetaflowException(ErrorIds.InvalidParameter,
+                $"-RetainResource '{unknown}' is not a resource of stack '{stack.StackName}'; its resources: {string.Join(", ", resources.Select(r => r.LogicalResourceId).Order(StringComparer.Ordinal))}.",
+                ErrorKind.InvalidArgument, unknown);
         var policies = DeletionPolicies(await service.TemplateBodyAsync(stack.StackId, ct).ConfigureAwait(false));
-        var buckets = resources.Where(r => r.ResourceType == "AWS::S3::Bucket" && r.PhysicalResourceId is not null && r.ResourceStatus != "DELETE_COMPLETE")
+        // A bucket kept with -RetainResource keeps its data too: -DeleteData empties only the buckets that go.
+        var buckets = resources.Where(r => r.ResourceType == "AWS::S3::Bucket" && r.PhysicalResourceId is not null && r.ResourceStatus != "DELETE_COMPLETE"
+                && !retain.Contains(r.LogicalResourceId))
             .Select(r => r.PhysicalResourceId!).ToList();
         var kept = new List<string>();
         foreach (var r in resources)

@@ -61,6 +61,9 @@ public sealed class StackUpdate(AwsSession session, StackService service)
     public async Task<UpdateOperationPlan> PlanAsync(DeployInput input, MetaflowStack? current, CancellationToken ct)
     {
         if (input.TemplateBucket is not null) TemplateStaging.ValidateBucketName(input.TemplateBucket);
+        if (input.TemplatePath is not null && input.UseBundledTemplate)
+            throw new MetaflowException(ErrorIds.InvalidParameter,
+                "-UseBundledTemplate and -TemplatePath each name the template to update to: give one of them.", ErrorKind.InvalidArgument, "UseBundledTemplate");
         current ??= await service.GetAsync(input.StackName, ct).ConfigureAwait(false);
         StackService.EnsureMetaflow(current, "the update");
         EnsureUpdatable(current);

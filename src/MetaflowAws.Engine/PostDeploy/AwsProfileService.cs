@@ -45,6 +45,12 @@ public sealed class AwsProfileService(AwsSession session)
     public AwsProfilePlan Plan(string name, string roleArn, string? sourceProfile, string? credentialSource, string? externalId, string? roleSessionName, bool force)
     {
         AwsConfigFile.ValidateProfileName(name);
+        ValidateAssumeRole(roleArn, externalId, roleSessionName);
+        // botocore matches credential_source exactly (Environment, Ec2InstanceMetadata, EcsContainer): written as AWS spells it.
+        credentialSource = credentialSource is null ? null
+            : CredentialSources.FirstOrDefault(c => c.Equals(credentialSource, StringComparison.OrdinalIgnoreCase))
+              ?? throw new MetaflowException(ErrorIds.InvalidParameter,
+                  $"-CredentialSource '{credentialSource}' is not one the AWS SDKs read: {string.Join(", ", CredentialSources)}.", ErrorKind.InvalidArgument, credentialSource);
         if (sourceProfile is not null && credentialSource is not null)
             throw new MetaflowException(ErrorIds.InvalidParameter, "Give -SourceProfile or -CredentialSource, not both: a profile takes its credentials from one place.",
                 ErrorKind.InvalidArgument, sourceProfile);
@@ -60,6 +66,32 @@ public sealed class AwsProfileService(AwsSession session)
                 $"The AWS config file {path} already has a profile '{name}'. Pass -Force to replace its settings (the file is backed up first), or choose another -Name.",
                 ErrorKind.ResourceExists, name);
         return new AwsProfilePlan(request, path, force, Render(current, request).Settings);
+    }
+
+    private static readonly System.Text.RegularExpressions.Regex RoleArnPattern =
+        new(@"^arn:aws(-cn|-us-gov)?:iam::\d{12}:role/([\w+=,.@-]+/)*[\w+=,.@-]{1,64}$", System.Text.RegularExpressions.RegexOptions.Compiled);
+    private static readonly System.Text.RegularExpressions.Regex ExternalIdPattern = new(@"^[\w+=,.@:/-]{2,1224}$", System.Text.RegularExpressions.RegexOptions.Compiled);
+    private static readonly System.Text.RegularExpressions.Regex SessionNamePattern = new(@"^[\w+=,.@-]{2,64}$", System.Text.RegularExpressions.RegexOptions.Compiled);
+
+    /// <summary>
+    /// What STS AssumeRole takes, checked before the profile is written (botocore sts: RoleArn an IAM role's ARN of 20-2048
+    /// characters, ExternalId 2-1224 of [\w+=,.@:/-], RoleSessionName 2-64 of [\w+=,.@-]); the patterns also keep a value
+    /// from breaking the config file's lines.
+    /// </summary>
+    public static void ValidateAssumeRole(string roleArn, string? externalId, string? roleSessionName)
+    {
+        if (roleArn.Length > 2048 || !RoleArnPattern.IsMatch(roleArn))
+            throw new MetaflowException(ErrorIds.InvalidParameter,
+                $"-RoleArn '{roleArn}' is not the ARN of an IAM role: a profile assumes a role, arn:<partition>:iam::<12-digit account>:role/<path/name> (a user, an account or its root cannot be assumed).",
+                ErrorKind.InvalidArgument, roleArn);
+        if (externalId is not null && !ExternalIdPattern.IsMatch(externalId))
+            throw new MetaflowException(ErrorIds.InvalidParameter,
+                $"-ExternalId is not valid: STS takes 2 to 1224 characters of letters, digits and + = , . @ : / - _ (it is {externalId.Length} characters long).",
+                ErrorKind.InvalidArgument, "ExternalId");
+        if (roleSessionName is not null && !SessionNamePattern.IsMatch(roleSessionName))
+            throw new MetaflowException(ErrorIds.InvalidParameter,
+                $"-RoleSessionName '{roleSessionName}' is not valid: STS takes 2 to 64 characters of letters, digits and + = , . @ - _.",
+                ErrorKind.InvalidArgument, roleSessionName);
     }
 
     /// <summary>Writes the confirmed plan (atomically, with a backup); the backup's path.</summary>

@@ -15,17 +15,33 @@ public static class TrustPolicy
     private static readonly Regex AccountId = new("^[0-9]{12}$", RegexOptions.Compiled);
     private static readonly Regex PrincipalArn = new(@"^arn:(aws|aws-cn|aws-us-gov):iam::([0-9]{12}):(root|user/[\w+=,.@/-]{1,512}|role/[\w+=,.@/-]{1,512})$", RegexOptions.Compiled);
 
+    /// <summary>
+    /// IAM's default quota for a role's trust policy: 2,048 characters, whitespace not counted (IAM User Guide, "IAM and STS
+    /// quotas", Role trust policy length; raised through Service Quotas).
+    /// </summary>
+    public const int DefaultLengthQuota = 2_048;
+
     /// <summary>Normalizes a principal given by the user (account id or IAM user/role ARN) to the ARN a trust policy holds.</summary>
     public static string Normalize(string principal, string partition)
     {
         var p = principal.Trim();
         if (AccountId.IsMatch(p)) return $"arn:{partition}:iam::{p}:root";
-        if (PrincipalArn.IsMatch(p)) return p;
+        if (PrincipalArn.IsMatch(p))
+        {
+            if (p.Split(':')[1] != partition)
+                throw new MetaflowException(ErrorIds.InvalidPrincipal,
+                    $"-Principal '{principal}' is in the {p.Split(':')[1]} partition, and the role in {partition}: a role trusts principals of its own partition only.",
+                    ErrorKind.InvalidArgument, principal);
+            return p;
+        }
         throw new MetaflowException(ErrorIds.InvalidPrincipal,
             $"-Principal '{principal}' is not an AWS account id or an IAM user or role ARN. Give a 12-digit account id (123456789012), " +
             "a user ARN (arn:aws:iam::123456789012:user/alice) or a role ARN (arn:aws:iam::123456789012:role/ci).",
             ErrorKind.InvalidArgument, principal);
     }
+
+    /// <summary>How IAM counts a policy against its length quota: every character but whitespace.</summary>
+    public static int QuotaLength(string policyJson) => policyJson.Count(c => !char.IsWhiteSpace(c));
 
     /// <summary>The policy with the principals added, and which of them were new.</summary>
     public static (string Policy, IReadOnlyList<string> Added) AddPrincipals(string policyJson, IEnumerable<string> principals)

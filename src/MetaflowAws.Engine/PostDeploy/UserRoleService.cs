@@ -25,7 +25,7 @@ public sealed class UserRoleService(IIam iam, AwsSession session)
                $"Add it with 'Update-MetaflowStack -StackName {stack.StackName} -EnableCustomRole', then grant.",
                ErrorKind.InvalidOperation, stack.StackName);
 
-    public async Task<UserRoleGrant> PlanAsync(MetaflowStack stack, IEnumerable<string> principals, CancellationToken ct)
+    public async Task<UserRoleGrant> PlanAsync(MetaflowStack stack, IEnumerable<string> principals, int lengthQuota, CancellationToken ct)
     {
         var roleArn = RoleArnOf(stack);
         var partition = roleArn.Split(':')[1];
@@ -43,6 +43,12 @@ public sealed class UserRoleService(IIam iam, AwsSession session)
                 ErrorKind.ObjectNotFound, roleArn, ex);
         }
         var (policy, added) = TrustPolicy.AddPrincipals(role.AssumeRolePolicyDocument, normalized);
+        if (added.Count > 0 && TrustPolicy.QuotaLength(policy) > lengthQuota)
+            throw new MetaflowException(ErrorIds.InvalidPrincipal,
+                $"With {added.Count} more principal(s) the trust policy of {roleArn} would be {TrustPolicy.QuotaLength(policy):N0} characters (whitespace not counted); " +
+                $"IAM takes {lengthQuota:N0} (-TrustPolicyQuota; the account's quota 'Role trust policy length' in Service Quotas). Nothing was changed. " +
+                "Grant whole accounts rather than single roles or users, or raise the quota and give -TrustPolicyQuota.",
+                ErrorKind.InvalidArgument, stack.StackName);
         return new UserRoleGrant(stack.StackName, role.RoleName, role.Arn, role.AssumeRolePolicyDocument, policy, added,
             normalized.Except(added).ToList());
     }

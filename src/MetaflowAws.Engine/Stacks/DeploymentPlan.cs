@@ -110,16 +110,24 @@ public sealed class DeploymentPlan
         var path = request.TemplatePath ?? DefaultTemplatePath();
         var template = LoadTemplate(path, out var body);
         ValidateStackName(request.StackName, MaxStackNameLength(template));
+        DocumentedLimits.CheckTemplate(template, $"'{path}'");
+        DocumentedLimits.CheckParameterValues(request.Parameters);
+        DocumentedLimits.CheckTags(request.Tags, reserved: 1);
 
+        // The ARNs the template builds take the region's partition unless the user named one (then it must match).
+        if (template.Section("Parameters").ContainsKey(MetaflowParameters.PartitionParameter) && !request.Parameters.ContainsKey(MetaflowParameters.PartitionParameter))
+            request = request with { Parameters = new Dictionary<string, string>(request.Parameters) { [MetaflowParameters.PartitionParameter] = Aws.KnownRegions.PartitionOf(region) } };
         if (Ui.UiRules.Checks(request.Parameters, region).FirstOrDefault() is { } ui) throw ui;
         var (values, violations) = ParameterRules.Bind(template, request.Parameters);
         var declared = template.Section("Parameters");
         if (violations.FirstOrDefault() is { } first)
             throw MetaflowParameters.Error(first, declared.GetValueOrDefault(first.Parameter) as Dictionary<string, object?> ?? new());
+        if (IneffectiveSwitches.Check(request.Parameters, values, template) is { } ineffective) throw ineffective;
         if (MetaflowParameters.CrossChecks(values).FirstOrDefault() is { } cross) throw cross;
+        if (MetaflowParameters.PartitionCheck(values, region) is { } partition) throw partition;
         if (values.ContainsKey("DBEngineVersion")
             && MetaflowParameters.DatabaseVersionChecks(values, null, AwsFacts.LoadDefault()).FirstOrDefault() is { } dbVersion) throw dbVersion;
-        foreach (var (key, value) in request.Tags) ValidateTag(key, value);
+        if (MetaflowParameters.ImageChecks(request.Parameters, AwsFacts.LoadDefault()).FirstOrDefault() is { } image) throw image;
 
         IReadOnlyList<string> active;
         try
@@ -145,16 +153,6 @@ public sealed class DeploymentPlan
         return named ? ["CAPABILITY_IAM", "CAPABILITY_NAMED_IAM"] : ["CAPABILITY_IAM"];
     }
 
-    private static void ValidateTag(string key, string value)
-    {
-        if (key.Length is 0 or > 128 || key.StartsWith("aws:", StringComparison.OrdinalIgnoreCase))
-            throw new MetaflowException(ErrorIds.InvalidParameter,
-                $"-Tag key '{key}' is not valid: tag keys have 1 to 128 characters and cannot start with 'aws:'.", ErrorKind.InvalidArgument, key);
-        if (value.Length > 256)
-            throw new MetaflowException(ErrorIds.InvalidParameter,
-                $"-Tag '{key}' has a value of {value.Length} characters; at most 256 are allowed.", ErrorKind.InvalidArgument, key);
-    }
-
     public CreateStackRequest ToCreateRequest(string? templateUrl) => new()
     {
         StackName = Request.StackName,
@@ -163,7 +161,7 @@ public sealed class DeploymentPlan
         Parameters = Request.Parameters.Select(p => new StackParameter(p.Key, p.Value)).ToList(),
         Capabilities = Capabilities,
         Tags = Request.Tags.Select(t => new StackTag(t.Key, t.Value))
-            .Append(new StackTag("metaflowaws:template", Path.GetFileName(TemplatePath))).ToList(),
+            .Append(new StackTag(DocumentedLimits.TemplateTag, DocumentedLimits.TemplateTagValue(TemplatePath))).ToList(),
         OnFailure = Request.DisableRollback ? "DO_NOTHING" : "ROLLBACK",
         TimeoutInMinutes = Request.TimeoutInMinutes,
         ClientRequestToken = "metaflowaws-" + Guid.NewGuid().ToString("N"),

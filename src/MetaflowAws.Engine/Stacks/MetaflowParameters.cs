@@ -31,6 +31,18 @@ public static class MetaflowParameters
     /// <summary>Whether the database is encrypted (default true); false keeps an unencrypted database of an upstream stack in place.</summary>
     public const string DatabaseEncryptionParameter = "DBStorageEncrypted";
 
+    /// <summary>The partition of the ARNs the template builds (aws, aws-cn, aws-us-gov).</summary>
+    public const string PartitionParameter = "IAMPartition";
+
+    /// <summary>IAMPartition must be the region's partition: the roles' and policies' ARNs would name no resource otherwise.</summary>
+    public static MetaflowException? PartitionCheck(IReadOnlyDictionary<string, string> values, string region)
+        => values.TryGetValue(PartitionParameter, out var partition) && partition != Aws.KnownRegions.PartitionOf(region)
+            ? new MetaflowException(ErrorIds.InvalidParameter,
+                $"{Display(PartitionParameter)} '{partition}' is not the partition of {region} ({Aws.KnownRegions.PartitionOf(region)}): every ARN the template builds would name nothing. " +
+                $"Leave it out (the module takes the region's), or give '{Aws.KnownRegions.PartitionOf(region)}'.",
+                ErrorKind.InvalidArgument, partition)
+            : null;
+
     /// <summary>The template a stack was first made from (none, or metaflow-tools: its database secret and API stage are kept as they are).</summary>
     public const string UpgradedFromParameter = "UpgradedFrom";
 
@@ -40,7 +52,8 @@ public static class MetaflowParameters
     /// </summary>
     public static readonly IReadOnlyList<CmdletParameter> Map =
     [
-        CmdletParameter.Text("BatchType", "BatchType"),
+        // PowerShell's ValidateSet takes FARGATE as fargate; CloudFormation's AllowedValues does not: written as the template spells it.
+        CmdletParameter.Lower("BatchType", "BatchType"),
         CmdletParameter.List("InstanceType", "ComputeEnvInstanceTypes"),
         CmdletParameter.Number("MinVCpu", "MinVCPUBatch"),
         CmdletParameter.Number("DesiredVCpu", "DesiredVCPUBatch"),
@@ -51,7 +64,7 @@ public static class MetaflowParameters
         CmdletParameter.Text("SagemakerInstanceType", "SagemakerInstance"),
         CmdletParameter.Text("VpcCidr", "VPCCidr"),
         new("SubnetCidr", ["Subnet1Cidr", "Subnet2Cidr"], v => v is string[] { Length: 2 } pair ? pair : []),
-        CmdletParameter.Text("IamPartition", "IAMPartition"),
+        CmdletParameter.Lower("IamPartition", PartitionParameter),
         CmdletParameter.Text("AdditionalWorkerPolicyArn", "AdditionalWorkerPolicyArn"),
         CmdletParameter.Text(ImageParameter, ImageParameter),
         CmdletParameter.Text("DatabaseInstanceClass", "DBInstanceClass"),
@@ -145,6 +158,27 @@ public static class MetaflowParameters
             yield return new MetaflowException(ErrorIds.InvalidParameter,
                 $"{Display("DBEngineVersion")} '{version}' would take the database from PostgreSQL {before} down to {major}: RDS can only upgrade a major version. Keep {from} or choose a later one.",
                 ErrorKind.InvalidArgument, version);
+    }
+
+    /// <summary>
+    /// The images the user gives: at most 255 characters (ECS), and not below the floor of the dated facts (a metadata
+    /// service with a known SQL injection, a UI older than the one we deploy): a given value is refused before any call.
+    /// </summary>
+    public static IEnumerable<MetaflowException> ImageChecks(IReadOnlyDictionary<string, string> given, AwsFacts facts)
+    {
+        foreach (var (parameter, kind) in new[] { (ImageParameter, AwsFacts.MetadataServiceImage), ("UIStaticImage", AwsFacts.UIStaticImage) })
+        {
+            if (!given.TryGetValue(parameter, out var image)) continue;
+            MetaflowException? refusal = null;
+            try { DocumentedLimits.CheckImage(parameter, image); }
+            catch (MetaflowException e) { refusal = e; }
+            if (refusal is not null) { yield return refusal; continue; }
+            if (facts.BelowFloor(kind, image) is var (floor, found))
+                yield return new MetaflowException(ErrorIds.InvalidParameter,
+                    $"{Display(parameter)} '{image}' is version {found}, below {floor.Value}, the lowest the module deploys: {floor.Note} ({floor.Source}). " +
+                    $"Use {floor.Extra.GetValueOrDefault("repository")}:v{floor.Value} or later.",
+                    ErrorKind.InvalidArgument, image);
+        }
     }
 
     /// <summary>Checks across parameters: network ranges and Batch vCPU ordering; only for parameters the template has.</summary>
@@ -250,6 +284,9 @@ public readonly record struct Cidr(uint Network, int Prefix)
 public sealed record CmdletParameter(string Name, IReadOnlyList<string> TemplateNames, Func<object?, IReadOnlyList<string>> Write)
 {
     public static CmdletParameter Text(string name, string template) => new(name, [template], v => [v?.ToString() ?? ""]);
+
+    /// <summary>A choice whose allowed values are lowercase, given in any case.</summary>
+    public static CmdletParameter Lower(string name, string template) => new(name, [template], v => [v?.ToString()?.ToLowerInvariant() ?? ""]);
 
     public static CmdletParameter Number(string name, string template)
         => new(name, [template], v => [Convert.ToString(v, System.Globalization.CultureInfo.InvariantCulture) ?? ""]);

@@ -61,6 +61,13 @@ public sealed class UpdatePlan
                 ErrorKind.InvalidData, request.TemplatePath ?? request.Current.StackName, ex);
         }
 
+        if (request.TemplateBody is not null) DocumentedLimits.CheckTemplate(template, request.TemplatePath is null ? "" : $"'{request.TemplatePath}'");
+        DocumentedLimits.CheckParameterValues(request.Parameters);
+        if (request.Tags is { Count: 0 })
+            throw new MetaflowException(ErrorIds.InvalidParameter,
+                "-Tag @{} cannot clear the stack's tags: an update that names no tags keeps them (CloudFormation CreateChangeSet Tags). Give the tags the stack should have.",
+                ErrorKind.InvalidArgument, "Tag");
+        if (request.Tags is { } tags) DocumentedLimits.CheckTags(tags, reserved: request.Current.Tags.ContainsKey(DocumentedLimits.TemplateTag) ? 1 : 0);
         var declared = template.Section("Parameters");
         var previous = request.Current.Parameters;
         var keep = declared.Keys.Where(k => !request.Parameters.ContainsKey(k) && previous.ContainsKey(k)).ToHashSet();
@@ -90,9 +97,12 @@ public sealed class UpdatePlan
         if (notes.Count > 0) (values, violations) = ParameterRules.Bind(template, merged);
         if (violations.FirstOrDefault() is { } first)
             throw MetaflowParameters.Error(first, declared.GetValueOrDefault(first.Parameter) as Dictionary<string, object?> ?? new());
+        if (IneffectiveSwitches.Check(request.Parameters, values, template) is { } ineffective) throw ineffective;
         if (MetaflowParameters.CrossChecks(values).FirstOrDefault() is { } cross) throw cross;
+        if (MetaflowParameters.PartitionCheck(values, request.Current.Region) is { } partition) throw partition;
         if (values.ContainsKey("DBEngineVersion")
             && MetaflowParameters.DatabaseVersionChecks(values, previous, AwsFacts.LoadDefault()).FirstOrDefault() is { } dbVersion) throw dbVersion;
+        if (MetaflowParameters.ImageChecks(request.Parameters, AwsFacts.LoadDefault()).FirstOrDefault() is { } image) throw image;
 
         var parameters = declared.Keys.Where(k => request.Parameters.ContainsKey(k) || keep.Contains(k))
             .Select(k => keep.Contains(k) ? new StackParameter(k, null, UsePreviousValue: true) : new StackParameter(k, request.Parameters[k]))
@@ -136,7 +146,10 @@ public sealed class UpdatePlan
         UsePreviousTemplate = KeepsTemplate,
         Parameters = Parameters,
         Capabilities = Capabilities,
-        Tags = Request.Tags?.Select(t => new StackTag(t.Key, t.Value)).ToList(),
+        // Tags given replace the stack's: the module's own tag (how it knows its stacks) goes along with them.
+        Tags = Request.Tags?.Select(t => new StackTag(t.Key, t.Value))
+            .Concat(Request.Current.Tags.TryGetValue(DocumentedLimits.TemplateTag, out var own) ? [new StackTag(DocumentedLimits.TemplateTag, own)] : [])
+            .ToList(),
         Description = "Update-MetaflowStack",
         ClientToken = "metaflowaws-" + Guid.NewGuid().ToString("N"),
     };

@@ -176,25 +176,15 @@ public static class AwsFactChecks
             Dated(facts, AwsFacts.BatchImageType, type, today, BatchImageTypeSupported, $"{path}/ComputeResources/Ec2Configuration", "Batch AMI type", findings, PastDate.Refused);
     }
 
-    private static readonly Regex VersionTag = new(@":v?(\d+\.\d+\.\d+)$", RegexOptions.Compiled);
-
     private static void CheckImage(object? container, string path, AwsFacts facts, Dictionary<string, object?> parameters, List<TemplateFinding> findings)
     {
         foreach (var (kind, check, what) in ((string, string, string)[])
                  [(AwsFacts.MetadataServiceImage, MetadataServiceImageCurrent, "metadata service image"), (AwsFacts.UIStaticImage, UIStaticImageCurrent, "Metaflow UI image")])
-            foreach (var fact in facts.OfKind(kind))
-            {
-                var repository = fact.Extra.GetValueOrDefault("repository") ?? "";
-                foreach (var image in Strings(Get(container, "Image"), parameters))
-                {
-                    if (!image.StartsWith(repository + ":", StringComparison.Ordinal)) continue;
-                    var match = VersionTag.Match(image);
-                    if (match.Success && Version.Parse(match.Groups[1].Value) < Version.Parse(fact.Value))
-                        findings.Add(new(check, $"{path}/Image",
-                            $"The {what} {image} is older than {fact.Value}: {fact.Note} ({fact.Source}). The deploy works; use {repository}:v{fact.Value} or later.",
-                            FindingSeverity.Warning));
-                }
-            }
+            foreach (var image in Strings(Get(container, "Image"), parameters))
+                if (facts.BelowFloor(kind, image) is var (floor, _))
+                    findings.Add(new(check, $"{path}/Image",
+                        $"The {what} {image} is older than {floor.Value}: {floor.Note} ({floor.Source}). The deploy works; use {floor.Extra.GetValueOrDefault("repository")}:v{floor.Value} or later.",
+                        FindingSeverity.Warning));
     }
 
     /// <summary>The container's environment: Name → Value node.</summary>

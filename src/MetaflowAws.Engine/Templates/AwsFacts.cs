@@ -64,6 +64,24 @@ public sealed class AwsFacts
             ? (fact, lowest) : null;
     }
 
+    private static readonly System.Text.RegularExpressions.Regex VersionTag = new(@":v?(\d+\.\d+\.\d+)$", System.Text.RegularExpressions.RegexOptions.Compiled);
+
+    /// <summary>
+    /// For an image of a repository the table has a floor for (kind MetadataServiceImage or UIStaticImage): that fact and
+    /// the image's version when it is below the floor; null for another repository, a tag without a version, or one at or above.
+    /// </summary>
+    public (AwsFact Floor, Version Found)? BelowFloor(string kind, string image)
+    {
+        foreach (var fact in OfKind(kind))
+        {
+            var repository = fact.Extra.GetValueOrDefault("repository") ?? "";
+            if (!image.StartsWith(repository + ":", StringComparison.Ordinal)) continue;
+            var match = VersionTag.Match(image);
+            if (match.Success && Version.Parse(match.Groups[1].Value) is var found && found < Version.Parse(fact.Value)) return (fact, found);
+        }
+        return null;
+    }
+
     /// <summary>The table beside a template (the bundled one ships with it).</summary>
     public static AwsFacts LoadBeside(string templatePath)
         => Load(Path.Combine(Path.GetDirectoryName(Path.GetFullPath(templatePath))!, FileName));

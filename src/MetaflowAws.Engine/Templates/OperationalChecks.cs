@@ -54,8 +54,8 @@ public static class OperationalChecks
                     var breaker = Get(Get(r.Properties, "DeploymentConfiguration"), "DeploymentCircuitBreaker");
                     if (!IsAlwaysTrue(Get(breaker, "Enable")) || !IsAlwaysTrue(Get(breaker, "Rollback")))
                         findings.Add(new(EcsCircuitBreaker, $"{path}/DeploymentConfiguration",
-                            $"ECS service {r.LogicalId} has no deployment circuit breaker with rollback: a task that keeps failing holds the stack in progress for up to 3 hours " +
-                            "before the deploy fails (with the breaker, minutes). Set DeploymentConfiguration.DeploymentCircuitBreaker to { Enable: true, Rollback: true }.",
+                            $"ECS service {r.LogicalId} has no deployment circuit breaker with rollback: the deploy works, but a task that keeps failing holds the stack " +
+                            "in progress for up to 3 hours before it fails (with the breaker, minutes). Set DeploymentConfiguration.DeploymentCircuitBreaker to { Enable: true, Rollback: true }.",
                             FindingSeverity.Warning));
                     break;
                 case "AWS::ApiGateway::Stage" when methodConditions.Count > 0:

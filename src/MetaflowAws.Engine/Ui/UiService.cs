@@ -71,7 +71,11 @@ public sealed class UiService(IUiAws aws)
     public static string NormalizeEmail(string email)
     {
         var trimmed = email.Trim();
-        if (trimmed.Length is > 0 and <= 254 && MailAddress.TryCreate(trimmed, out var address) && address.Address == trimmed
+        // The pool signs in by email: the address is the Cognito username, at most 128 characters (botocore cognito-idp UsernameType).
+        if (trimmed.Length > 128)
+            throw new MetaflowException(ErrorIds.InvalidEmail,
+                $"-Email is {trimmed.Length} characters; Cognito takes a user name (here the address) of at most 128.", ErrorKind.InvalidArgument, email);
+        if (trimmed.Length > 0 && MailAddress.TryCreate(trimmed, out var address) && address.Address == trimmed
             && address.Host.Contains('.', StringComparison.Ordinal) && !trimmed.Contains('"', StringComparison.Ordinal))
             return trimmed.ToLowerInvariant();
         throw new MetaflowException(ErrorIds.InvalidEmail,

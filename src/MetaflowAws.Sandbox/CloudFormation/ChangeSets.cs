@@ -24,6 +24,8 @@ public sealed class ChangeSet
     public required Dictionary<string, string> ParameterValues { get; init; }
     public required HashSet<string> NoEcho { get; init; }
     public IReadOnlyList<string> Capabilities { get; init; } = [];
+    /// <summary>The stack's tags once executed; null keeps the stack's.</summary>
+    public IReadOnlyList<(string Key, string Value)>? Tags { get; init; }
     public Dictionary<string, bool> Conditions { get; set; } = new();
     public List<(string Id, Dictionary<string, object?> Def)> Plan { get; set; } = [];
     public List<ResourceChange> Changes { get; set; } = [];

@@ -75,7 +75,8 @@ public sealed class CloudFormationApi(StackEngine engine)
                     parameters.Where(m => m.GetValueOrDefault("UsePreviousValue") != "true")
                         .ToDictionary(m => m.GetValueOrDefault("ParameterKey") ?? "", m => m.GetValueOrDefault("ParameterValue") ?? ""),
                     parameters.Where(m => m.GetValueOrDefault("UsePreviousValue") == "true").Select(m => m.GetValueOrDefault("ParameterKey") ?? "").ToHashSet(),
-                    Scalars(form, "Capabilities"), Q("ChangeSetType") ?? "UPDATE", Q("Description"));
+                    Scalars(form, "Capabilities"), Q("ChangeSetType") ?? "UPDATE", Q("Description"),
+                    Members(form, "Tags").Select(m => (m.GetValueOrDefault("Key") ?? "", m.GetValueOrDefault("Value") ?? "")).ToList());
                 var changeSet = engine.CreateChangeSet(input);
                 return X.E("CreateChangeSetResult", X.E("Id", changeSet.Id), X.E("StackId", changeSet.StackId));
             }

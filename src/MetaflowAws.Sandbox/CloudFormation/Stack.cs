@@ -66,7 +66,7 @@ public sealed class Stack
     public required Dictionary<string, string> ParameterValues { get; set; }
     public required HashSet<string> NoEchoParameters { get; set; }
     public IReadOnlyList<string> Capabilities { get; set; } = [];
-    public IReadOnlyList<(string Key, string Value)> Tags { get; init; } = [];
+    public IReadOnlyList<(string Key, string Value)> Tags { get; set; } = [];
     public bool DisableRollback { get; init; }
     public string? Description => Template.Description;
     public DateTime CreationTime { get; init; }

@@ -99,11 +99,12 @@ public sealed partial class StackEngine
 
     public Stack Get(string nameOrId) => Find(nameOrId) ?? throw ApiError.Validation($"Stack with id {nameOrId} does not exist");
 
-    public Stack CreateStack(CreateStackInput input, string region)
+    /// <summary>CreateStack; <paramref name="anySize"/> (the control API's stacks made by another tool) takes a body of any size inline.</summary>
+    public Stack CreateStack(CreateStackInput input, string region, bool anySize = false)
     {
         if (input.StackName.Length > 128 || !StackNamePattern.IsMatch(input.StackName))
             throw ApiError.Validation($"1 validation error detected: Value '{input.StackName}' at 'stackName' failed to satisfy constraint: Member must satisfy regular expression pattern: [a-zA-Z][-a-zA-Z0-9]*");
-        var body = ResolveBody(input.TemplateBody, input.TemplateUrl);
+        var body = anySize && !string.IsNullOrEmpty(input.TemplateBody) ? input.TemplateBody : ResolveBody(input.TemplateBody, input.TemplateUrl);
         var template = ParseTemplate(body);
         lock (_sync)
         {

@@ -6,7 +6,7 @@ namespace MetaflowAws.Sandbox.CloudFormation;
 public sealed record CreateChangeSetInput(
     string StackName, string ChangeSetName, string? TemplateBody, string? TemplateUrl, bool UsePreviousTemplate,
     IReadOnlyDictionary<string, string> Parameters, IReadOnlySet<string> UsePrevious, IReadOnlyList<string> Capabilities,
-    string ChangeSetType, string? Description);
+    string ChangeSetType, string? Description, IReadOnlyList<(string Key, string Value)>? Tags = null);
 
 // Change sets, updates, update rollbacks and ContinueUpdateRollback.
 public sealed partial class StackEngine
@@ -52,6 +52,7 @@ public sealed partial class StackEngine
             ParameterValues = values,
             NoEcho = noEcho,
             Capabilities = input.Capabilities,
+            Tags = input.Tags is { Count: > 0 } tags ? tags : null,
         };
         var preview = PreviewStack(stack, template, body, values, noEcho);
         changeSet.Conditions = EvaluateConditions(template, preview);
@@ -252,6 +253,8 @@ public sealed partial class StackEngine
         {
             stack.LastUpdatedTime = DateTime.UtcNow;
             changeSet.ExecutionStatus = "EXECUTE_COMPLETE";
+            // Tags given with the change set replace the stack's; none given keep them (CloudFormation API reference, CreateChangeSet Tags).
+            if (changeSet.Tags is { } tags) stack.Tags = tags;
             stack.ChangeSets.Clear();
         }
         SetStatus(stack, "UPDATE_COMPLETE", null);

@@ -181,17 +181,19 @@ public sealed class ControlApi(SandboxState state)
     }
 
     /// <summary>
-    /// A stack another team made with another tool (no MetaflowAws tag, its own description): {"stackName", "templateBody",
-    /// "region"?} → {"stackId"}. The Metaflow cmdlets must leave it alone.
+    /// A stack made with another tool, not the module (no MetaflowAws tag): another team's stack the Metaflow cmdlets must
+    /// leave alone, or one of a Metaflow template made before the module checked what it checks now.
+    /// {"stackName", "templateBody" (any size), "parameters"? {name: value}, "region"?} → {"stackId"}.
     /// </summary>
     private async Task<object> AddForeignStackAsync(HttpContext ctx)
     {
         var f = await ReadJsonAsync(ctx);
+        var parameters = f.TryGetProperty("parameters", out var ps) ? ps.EnumerateObject().ToDictionary(p => p.Name, p => p.Value.GetString()!) : new Dictionary<string, string>();
         var input = new CreateStackInput(f.GetProperty("stackName").GetString()!, f.GetProperty("templateBody").GetString(), null,
-            new Dictionary<string, string>(), ["CAPABILITY_IAM", "CAPABILITY_NAMED_IAM"], [], null, false);
+            parameters, ["CAPABILITY_IAM", "CAPABILITY_NAMED_IAM"], [], null, false);
         try
         {
-            var stack = state.Stacks.CreateStack(input, f.TryGetProperty("region", out var r) ? r.GetString()! : state.Options.Region);
+            var stack = state.Stacks.CreateStack(input, f.TryGetProperty("region", out var r) ? r.GetString()! : state.Options.Region, anySize: true);
             return new { stackId = stack.StackId };
         }
         catch (ApiError e)

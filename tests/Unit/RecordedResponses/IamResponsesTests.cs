@@ -100,7 +100,7 @@ public sealed class IamResponsesTests(RecordedAwsServer server) : IClassFixture<
     {
         server.Answer(RecordedAnswer.Xml(GetRole));
 
-        var grant = await Roles().PlanAsync(Stack(), ["arn:aws:iam::210987654321:user/zoe", "123456789012"], default);
+        var grant = await Roles().PlanAsync(Stack(), ["arn:aws:iam::210987654321:user/zoe", "123456789012"], TrustPolicy.DefaultLengthQuota, default);
 
         Assert.Equal(RoleArn, grant.RoleArn);
         Assert.Equal(["arn:aws:iam::210987654321:user/zoe"], grant.Added);
@@ -128,7 +128,7 @@ public sealed class IamResponsesTests(RecordedAwsServer server) : IClassFixture<
     {
         server.Answer(RecordedAnswer.Xml(NoSuchEntity, 404));
 
-        var ex = await Assert.ThrowsAsync<MetaflowException>(() => Roles().PlanAsync(Stack(), ["123456789012"], default));
+        var ex = await Assert.ThrowsAsync<MetaflowException>(() => Roles().PlanAsync(Stack(), ["123456789012"], TrustPolicy.DefaultLengthQuota, default));
 
         Assert.Equal(ErrorIds.RoleNotFound, ex.ErrorId);
         Assert.Equal(ErrorKind.ObjectNotFound, ex.Kind);
@@ -198,7 +198,7 @@ public sealed class IamResponsesTests(RecordedAwsServer server) : IClassFixture<
             </ErrorResponse>
             """, 500));
 
-        var ex = await Assert.ThrowsAsync<MetaflowException>(() => Roles().PlanAsync(Stack(), ["123456789012"], default));
+        var ex = await Assert.ThrowsAsync<MetaflowException>(() => Roles().PlanAsync(Stack(), ["123456789012"], TrustPolicy.DefaultLengthQuota, default));
 
         Assert.Equal(ErrorIds.AwsError, ex.ErrorId);
         Assert.Equal(ErrorKind.ResourceUnavailable, ex.Kind);
