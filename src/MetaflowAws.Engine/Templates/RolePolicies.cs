@@ -182,9 +182,11 @@ public sealed class RolePolicies
     };
 
     /// <summary>Parameters with their values, pseudo parameters for one account, and each resource's Ref and attributes as AWS shapes them.</summary>
-    private sealed class Scope(TemplateDocument template, IReadOnlyDictionary<string, string> values, string region, string account, string stackName)
-        : TemplateScope(template, region, stackName)
+    private sealed class Scope(TemplateDocument template, IReadOnlyDictionary<string, string> values, string region, string account, string stack)
+        : TemplateScope(template, region, stack)
     {
+        private readonly string stackName = stack;
+
         public string Account => account;
         public string StackName => stackName;
         public string PartitionName => Aws.KnownRegions.PartitionOf(Region);
