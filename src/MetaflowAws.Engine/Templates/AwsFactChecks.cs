@@ -138,7 +138,7 @@ public static class AwsFactChecks
                 (blocked is { } until2 ? $" until {until2:yyyy-MM-dd}" : "") + $"; move to one that is supported: {Supported(facts, kind, today)}.", FindingSeverity.Warning));
         else if (fact.Until is { } until && today.AddDays(WarningDays) >= until)
             findings.Add(new(check, path,
-                $"The {what} '{value}' reaches its end of support on {until:yyyy-MM-dd}: {fact.Note} ({fact.Source}). Plan the move to one of: {Supported(facts, kind, today, beyond: until)}.",
+                $"The {what} '{value}' reaches its end of support on {until:yyyy-MM-dd}: {fact.Note} ({fact.Source}). The deploy works until then; plan the move to one of: {Supported(facts, kind, today, beyond: until)}.",
                 FindingSeverity.Warning));
     }
 
