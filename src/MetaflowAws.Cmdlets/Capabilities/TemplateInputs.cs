@@ -124,6 +124,59 @@ internal sealed class TemplateInputs
     [Parameter]
     public string? UiStaticImage { get; set; }
 
+    /// <summary>Gets or sets Cognito threat protection for the UI's sign-ins (UIThreatProtection): ENFORCED (default), AUDIT, or OFF; the first two use Cognito's Plus plan, billed per monthly active user.</summary>
+    [Parameter]
+    [ValidateSet("OFF", "AUDIT", "ENFORCED")]
+    public string? UiThreatProtection { get; set; }
+
+    /// <summary>
+    /// Gets or sets the only sources allowed to call the metadata API (ApiAllowedCidrs): IPv4 CIDR blocks such as your
+    /// offices' and the NAT addresses your jobs leave by. A resource policy refuses every other caller. Without it, any
+    /// source may call the API with the key; -DisableApiKey needs it.
+    /// </summary>
+    [Parameter]
+    public string[]? ApiAllowedCidr { get; set; }
+
+    /// <summary>Gets or sets the requests per second the API stage takes on average (ApiThrottleRateLimit, default 200); more get 429.</summary>
+    [Parameter]
+    public int? ApiThrottleRate { get; set; }
+
+    /// <summary>Gets or sets the requests the API stage takes at once above the rate (ApiThrottleBurstLimit, default 400).</summary>
+    [Parameter]
+    public int? ApiThrottleBurst { get; set; }
+
+    /// <summary>Gets or sets whether the API stage writes access logs (ApiAccessLogs); the account needs API Gateway's CloudWatch Logs role in the region.</summary>
+    [Parameter]
+    public SwitchParameter EnableApiAccessLogs { get; set; }
+
+    /// <summary>Gets or sets whether an AWS WAF web ACL guards the API (EnableWaf): AWS managed rules and a per-source rate limit (billed per web ACL, rule and request).</summary>
+    [Parameter]
+    public SwitchParameter EnableWaf { get; set; }
+
+    /// <summary>Gets or sets the requests one source may make in 5 minutes before WAF blocks it (WafRateLimit, default 3000; with -EnableWaf).</summary>
+    [Parameter]
+    public int? WafRateLimit { get; set; }
+
+    /// <summary>Gets or sets whether people of the account may assume the user role without MFA (UserRoleRequireMfa = false).</summary>
+    [Parameter]
+    public SwitchParameter UserRoleWithoutMfa { get; set; }
+
+    /// <summary>Gets or sets the images Batch job definitions may use (JobImagePrefixes), patterns such as 123456789012.dkr.ecr.us-east-1.amazonaws.com/*; privileged jobs are never allowed.</summary>
+    [Parameter]
+    public string[]? JobImagePrefix { get; set; }
+
+    /// <summary>Gets or sets whether state machines may log executions to CloudWatch Logs (SfnExecutionLogs), which lets their role manage log delivery on every log group.</summary>
+    [Parameter]
+    public SwitchParameter EnableSfnExecutionLogs { get; set; }
+
+    /// <summary>Gets or sets whether to leave the database and the UI's user pool without deletion protection (DeletionProtection = false).</summary>
+    [Parameter]
+    public SwitchParameter NoDeletionProtection { get; set; }
+
+    /// <summary>Gets or sets the encrypted root volume of each EC2 Batch instance, in GiB (BatchVolumeSizeGiB, 30 to 16384; EC2 only).</summary>
+    [Parameter]
+    public int? BatchVolumeSizeGiB { get; set; }
+
     /// <summary>Gets or sets other template parameters by name: @{ Name = 'Value' }.</summary>
     [Parameter]
     public Hashtable? Parameter { get; set; }

@@ -70,13 +70,14 @@ public sealed class UpdateMetaflowStack : MetaflowCmdlet
            && after.Parameters.TryGetValue(MetaflowParameters.ImageParameter, out var image)
            && before.Parameters.GetValueOrDefault(MetaflowParameters.ImageParameter) != image;
 
-    /// <summary>The stage kept from the metaflow-tools template takes the changed methods only through a new deployment.</summary>
+    /// <summary>A stage takes a changed policy, or the kept metaflow-tools stage changed methods, only through a new deployment.</summary>
     private void DeployKeptStage(Engine.Aws.AwsSession session, MetaflowStack stack) => Guard(() =>
     {
         var id = Run(ct => new KeptStageService(AwsClients.ApiGateway(session), session).DeployAsync(stack, ct));
         WriteInformation(new HostInformationMessage
         {
-            Message = $"Deployed the API's methods to stage '{KeptStageService.StageName}' of '{stack.StackName}' (deployment {id}): APIBasicAuth={stack.Parameters.GetValueOrDefault(MetaflowParameters.ApiKeyParameter)} now applies.",
+            Message = $"Deployed the API to stage '{KeptStageService.StageName}' of '{stack.StackName}' (deployment {id}): APIBasicAuth={stack.Parameters.GetValueOrDefault(MetaflowParameters.ApiKeyParameter)}" +
+                      (stack.Parameters.GetValueOrDefault(MetaflowParameters.ApiAllowListParameter) is { Length: > 0 } cidrs ? $" and the allow-list {cidrs}" : "") + " now apply.",
         }, ["PSHOST"]);
     });
 

@@ -89,7 +89,8 @@ public sealed class StackUpdate(AwsSession session, StackService service)
             await Ui.UiRules.CheckCertificateAsync(Ui.UiAws.Create(session), ui, current.Region, ct).ConfigureAwait(false);
         var preview = update.Preview(TemplateInspection.LoadSpecification());
         preview = preview with { Changes = ChangeRisks.Classify(preview.Changes, CurrentTemplate(currentBody, update)) };
-        return new UpdateOperationPlan(input, current, update, preview, [.. kept.Select(k => k.Note), .. update.Notes, .. KeptStageNotes(current, parameters)]);
+        return new UpdateOperationPlan(input, current, update, preview,
+            [.. kept.Select(k => k.Note), .. update.Notes, .. KeptStageNotes(current, parameters), .. ScopedRoleNotes(current, currentBody, update)]);
     }
 
     /// <summary>
@@ -132,6 +133,24 @@ public sealed class StackUpdate(AwsSession session, StackService service)
             kept.Add((MetaflowParameters.UpgradedFromParameter, MetaflowStack.UpstreamOrigin,
                 "The stack keeps what the metaflow-tools template made as it is (-Parameter UpgradedFrom): its database secret, so Secrets Manager " +
                 "makes no new password the database does not have, and its API stage 'api', so the service URL stays."));
+        // A network load balancer gets security groups only when it is created (Elastic Load Balancing API reference,
+        // SetSecurityGroups): one made without keeps none, and the service keeps admitting the VPC.
+        if (declared.ContainsKey(MetaflowParameters.NlbSecurityGroupsParameter) && !current.Parameters.ContainsKey(MetaflowParameters.NlbSecurityGroupsParameter)
+            && resources.FirstOrDefault(r => r.Type == "AWS::ElasticLoadBalancingV2::LoadBalancer" && r.Properties.GetValueOrDefault("Type") as string == "network") is { Id: not null } nlb
+            && !nlb.Properties.ContainsKey("SecurityGroups"))
+        {
+            if (given.GetValueOrDefault(MetaflowParameters.NlbSecurityGroupsParameter) == "true")
+                throw new MetaflowException(ErrorIds.InvalidParameter,
+                    $"-Parameter {MetaflowParameters.NlbSecurityGroupsParameter}='true' cannot be applied to '{current.StackName}': its load balancer {nlb.Id} was made " +
+                    "without a security group, and a network load balancer gets one only when it is created. Nothing was sent. Leave the parameter out " +
+                    "(the load balancer stays as it is), or move to a new stack: its load balancer, and so METAFLOW_SERVICE_INTERNAL_URL, would be new.",
+                    ErrorKind.InvalidArgument, MetaflowParameters.NlbSecurityGroupsParameter);
+            if (Open(MetaflowParameters.NlbSecurityGroupsParameter))
+                kept.Add((MetaflowParameters.NlbSecurityGroupsParameter, "false",
+                    $"The internal load balancer {nlb.Id} was made without a security group, and a network load balancer gets one only when it is created: it stays as it is " +
+                    $"(-Parameter {MetaflowParameters.NlbSecurityGroupsParameter}=false), so the metadata service keeps admitting the whole VPC on ports 8080 and 8082. " +
+                    "A stack made by this version has both closed to all but the load balancer, and the migration port to all but the migration function."));
+        }
         return kept;
     }
 
@@ -145,8 +164,32 @@ public sealed class StackUpdate(AwsSession session, StackService service)
         var after = new Dictionary<string, string>(current.Parameters, StringComparer.Ordinal);
         foreach (var (name, value) in parameters) after[name] = value;
         if (!PostDeploy.KeptStageService.NeedsDeployment(current.Parameters, after)) yield break;
-        yield return $"APIBasicAuth={after[MetaflowParameters.ApiKeyParameter]} changes the API's methods, and the stage 'api' this stack kept from the metaflow-tools template serves them " +
-                     $"as they were deployed: after the update, Update-MetaflowStack deploys them to that stage (API Gateway CreateDeployment on API {PostDeploy.KeptStageService.ApiIdOf(current) ?? "<api id>"}).";
+        var api = PostDeploy.KeptStageService.ApiIdOf(current) ?? "<api id>";
+        if (after.GetValueOrDefault(MetaflowParameters.ApiAllowListParameter) != current.Parameters.GetValueOrDefault(MetaflowParameters.ApiAllowListParameter)
+            && after.ContainsKey(MetaflowParameters.ApiAllowListParameter))
+            yield return $"The API's resource policy changes (ApiAllowedCidrs '{after.GetValueOrDefault(MetaflowParameters.ApiAllowListParameter)}'), and a stage serves the policy it was " +
+                         $"deployed with: after the update, Update-MetaflowStack deploys the API to its stage 'api' (API Gateway CreateDeployment on API {api}).";
+        else
+            yield return $"APIBasicAuth={after[MetaflowParameters.ApiKeyParameter]} changes the API's methods, and the stage 'api' serves them (and the resource policy) " +
+                         $"as they were deployed: after the update, Update-MetaflowStack deploys them to that stage (API Gateway CreateDeployment on API {api}).";
+    }
+
+    /// <summary>
+    /// A move to roles that serve only this stack's state machines (&lt;stack&gt;_*): flows deployed to Step Functions under other
+    /// names (before METAFLOW_SFN_STATE_MACHINE_PREFIX) lose the role they run with and their schedules; said before the update.
+    /// </summary>
+    private static IEnumerable<string> ScopedRoleNotes(MetaflowStack current, string currentBody, UpdatePlan update)
+    {
+        static bool Scoped(TemplateDocument t)
+            => (t.Section("Resources").GetValueOrDefault("StepFunctionsRole") as Dictionary<string, object?>)?.GetValueOrDefault("Properties") is Dictionary<string, object?> p
+               && System.Text.Json.JsonSerializer.Serialize(p.GetValueOrDefault("AssumeRolePolicyDocument")).Contains("aws:SourceArn", StringComparison.Ordinal);
+        TemplateDocument before;
+        try { before = TemplateDocument.Parse(currentBody); }
+        catch (TemplateFormatException) { yield break; }
+        if (!before.Section("Resources").ContainsKey("StepFunctionsRole") || Scoped(before) || !Scoped(update.Template)) yield break;
+        yield return $"After this update the Step Functions and EventBridge roles serve only state machines named {current.StackName}_* (Metaflow names them so with " +
+                     $"METAFLOW_SFN_STATE_MACHINE_PREFIX={current.StackName}, which Export-MetaflowConfig writes): flows deployed to Step Functions under other names stop " +
+                     "running and their schedules stop starting them. Export the config again, deploy those flows again ('step-functions create'), then delete the old state machines.";
     }
 
     /// <summary>Stages the template, makes CloudFormation's change set and, when it has changes, executes and follows it.</summary>

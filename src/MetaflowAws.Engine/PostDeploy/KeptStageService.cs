@@ -5,10 +5,12 @@ using MetaflowAws.Engine.Stacks;
 namespace MetaflowAws.Engine.PostDeploy;
 
 /// <summary>
-/// A stack moved from the metaflow-tools template keeps that template's stage 'api', made by its ApiDeployment: a
-/// snapshot of the methods that CloudFormation does not take again when the methods change (API Gateway Developer
-/// Guide, "Deploy a REST API": changes reach a stage only through a new deployment). After an update that changes
-/// APIBasicAuth (ApiKeyRequired on the methods), the module deploys the methods to that stage itself.
+/// A deployment is a snapshot of the API's methods and resource policy; CloudFormation makes none when only the policy
+/// changes, nor for the stage 'api' a stack moved from the metaflow-tools template keeps (made by its ApiDeployment) when
+/// the methods change (API Gateway Developer Guide, "Deploy a REST API"; "Create and attach an API Gateway resource policy":
+/// a changed policy takes effect when the API is deployed again). After such an update the module deploys the API to the
+/// stage itself: a changed ApiAllowedCidrs; APIBasicAuth changed on the kept stage, or on a stage with an allow-list (the
+/// deployment CloudFormation then points the stage at was made before the current policy).
 /// </summary>
 public sealed class KeptStageService(IApiGateway apiGateway, AwsSession session)
 {
@@ -18,10 +20,14 @@ public sealed class KeptStageService(IApiGateway apiGateway, AwsSession session)
     public static bool NeedsDeployment(MetaflowStack before, MetaflowStack after)
         => after.Status == "UPDATE_COMPLETE" && NeedsDeployment(before.Parameters, after.Parameters);
 
-    /// <summary>Whether going from these stack parameters to those changes the API key setting of a stack that keeps the stage.</summary>
+    /// <summary>Whether going from these stack parameters to those needs the stage deployed again (see the class).</summary>
     public static bool NeedsDeployment(IReadOnlyDictionary<string, string> before, IReadOnlyDictionary<string, string> after)
-        => after.GetValueOrDefault(MetaflowParameters.UpgradedFromParameter) == MetaflowStack.UpstreamOrigin
-           && after.GetValueOrDefault(MetaflowParameters.ApiKeyParameter) is { } auth && auth != before.GetValueOrDefault(MetaflowParameters.ApiKeyParameter);
+    {
+        var keyChanged = after.GetValueOrDefault(MetaflowParameters.ApiKeyParameter) is { } auth && auth != before.GetValueOrDefault(MetaflowParameters.ApiKeyParameter);
+        var allowList = after.GetValueOrDefault(MetaflowParameters.ApiAllowListParameter) ?? "";
+        var allowListChanged = after.ContainsKey(MetaflowParameters.ApiAllowListParameter) && allowList != (before.GetValueOrDefault(MetaflowParameters.ApiAllowListParameter) ?? "");
+        return allowListChanged || (keyChanged && (allowList.Length > 0 || after.GetValueOrDefault(MetaflowParameters.UpgradedFromParameter) == MetaflowStack.UpstreamOrigin));
+    }
 
     /// <summary>The REST API's id: the first label of the ServiceUrl output's host (https://&lt;id&gt;.execute-api...).</summary>
     public static string? ApiIdOf(MetaflowStack stack)
@@ -38,7 +44,7 @@ public sealed class KeptStageService(IApiGateway apiGateway, AwsSession session)
         {
             RestApiId = api,
             StageName = StageName,
-            Description = $"Metaflow metadata service API (APIBasicAuth={auth}), deployed by Update-MetaflowStack",
+            Description = $"Metaflow metadata service API (APIBasicAuth={auth}, ApiAllowedCidrs={stack.Parameters.GetValueOrDefault(MetaflowParameters.ApiAllowListParameter) ?? "-"}), deployed by Update-MetaflowStack",
         }, ct), "apigateway:CreateDeployment", stack.StackName, session).ConfigureAwait(false);
         return deployment.Id;
     }

@@ -17,6 +17,9 @@ public static class IneffectiveSwitches
         (MetaflowParameters.UiDomainParameter, MetaflowParameters.UiParameter, v => v != "true", "the domain is the UI's, which is off"),
         (MetaflowParameters.UiCertificateParameter, MetaflowParameters.UiParameter, v => v != "true", "the certificate is the UI's, which is off"),
         ("UIStaticImage", MetaflowParameters.UiParameter, v => v != "true", "the image is the UI's, which is off"),
+        ("UIThreatProtection", MetaflowParameters.UiParameter, v => v != "true", "threat protection guards the UI's sign-ins, and the UI is off"),
+        ("WafRateLimit", "EnableWaf", v => v != "true", "the rate limit is the web ACL's, which is off"),
+        ("BatchVolumeSizeGiB", "BatchType", v => v == "fargate", "Fargate jobs have no instance volume to size"),
     ];
 
     /// <summary>

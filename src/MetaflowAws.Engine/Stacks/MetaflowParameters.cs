@@ -74,7 +74,28 @@ public static class MetaflowParameters
         new("UiDomainName", [UiDomainParameter], v => v is string domain ? [Ui.UiRules.NormalizeDomain(domain)] : []),
         CmdletParameter.Text("CertificateArn", UiCertificateParameter),
         CmdletParameter.Text("UiStaticImage", "UIStaticImage"),
+        CmdletParameter.Text("UiThreatProtection", "UIThreatProtection"),
+        CmdletParameter.List("ApiAllowedCidr", ApiAllowListParameter),
+        CmdletParameter.Number("ApiThrottleRate", "ApiThrottleRateLimit"),
+        CmdletParameter.Number("ApiThrottleBurst", "ApiThrottleBurstLimit"),
+        CmdletParameter.Switch("EnableApiAccessLogs", "ApiAccessLogs", on: "true", off: "false"),
+        CmdletParameter.Switch("EnableWaf", "EnableWaf", on: "true", off: "false"),
+        CmdletParameter.Number("WafRateLimit", "WafRateLimit"),
+        CmdletParameter.Switch("UserRoleWithoutMfa", "UserRoleRequireMfa", on: "false", off: "true"),
+        CmdletParameter.List("JobImagePrefix", "JobImagePrefixes"),
+        CmdletParameter.Switch("EnableSfnExecutionLogs", "SfnExecutionLogs", on: "true", off: "false"),
+        CmdletParameter.Switch("NoDeletionProtection", DeletionProtectionParameter, on: "false", off: "true"),
+        CmdletParameter.Number("BatchVolumeSizeGiB", "BatchVolumeSizeGiB"),
     ];
+
+    /// <summary>The sources allowed to call the metadata API (comma-separated CIDR blocks; empty: any).</summary>
+    public const string ApiAllowListParameter = "ApiAllowedCidrs";
+
+    /// <summary>Whether the database and the UI's user pool are protected from deletion ('true'/'false').</summary>
+    public const string DeletionProtectionParameter = "DeletionProtection";
+
+    /// <summary>Whether the internal load balancer has a security group (set when it is created; 'false' keeps one made without).</summary>
+    public const string NlbSecurityGroupsParameter = "InternalLoadBalancerSecurityGroups";
 
     /// <summary>
     /// Template parameters with no typed cmdlet parameter, given with -Parameter: they keep what an existing stack of
@@ -82,7 +103,7 @@ public static class MetaflowParameters
     /// </summary>
     public static readonly IReadOnlySet<string> ParameterOnly = new HashSet<string>(StringComparer.Ordinal)
     {
-        JobQueueNameParameter, DatabaseEncryptionParameter, UpgradedFromParameter,
+        JobQueueNameParameter, DatabaseEncryptionParameter, UpgradedFromParameter, NlbSecurityGroupsParameter,
     };
 
     /// <summary>Template parameter → PowerShell parameter name (from <see cref="Map"/>).</summary>
@@ -181,6 +202,28 @@ public static class MetaflowParameters
         }
     }
 
+    /// <summary>
+    /// AWS managed policies that grant administration, identity or all of a data or compute service (checked against AWS's
+    /// published managed policies on 2026-03-07): a job role must not carry them. The template's Rule WorkerPolicyNotBroad
+    /// names the first of them for CloudFormation too (Rules cannot build names).
+    /// </summary>
+    public static readonly IReadOnlyList<string> BroadManagedPolicies =
+    [
+        "AdministratorAccess", "PowerUserAccess", "IAMFullAccess", "ReadOnlyAccess", "AmazonS3FullAccess", "SecretsManagerReadWrite",
+        "AWSBatchFullAccess", "AWSStepFunctionsFullAccess", "AmazonSageMakerFullAccess", "AmazonEC2FullAccess", "AWSLambda_FullAccess",
+        "job-function/SystemAdministrator", "job-function/NetworkAdministrator", "job-function/DatabaseAdministrator", "job-function/DataScientist",
+        "AdministratorAccess-Amplify", "AdministratorAccess-AWSElasticBeanstalk", "AWSOrganizationsFullAccess", "AWSAccountManagementFullAccess",
+        "AWSSSOMasterAccountAdministrator", "AWSSSOMemberAccountAdministrator", "AWSSSODirectoryAdministrator", "AmazonDynamoDBFullAccess",
+        "AmazonRDSFullAccess", "AWSKeyManagementServicePowerUser", "AmazonECS_FullAccess", "AWSCloudFormationFullAccess", "AmazonSSMFullAccess",
+        "AmazonVPCFullAccess", "CloudWatchLogsFullAccess", "AmazonEC2ContainerRegistryFullAccess", "AmazonAPIGatewayAdministrator",
+        "AmazonCognitoPowerUser", "AmazonEventBridgeFullAccess",
+    ];
+
+    /// <summary>The broad AWS managed policy an ARN names (any partition), or null.</summary>
+    public static string? BroadManagedPolicy(string arn)
+        => Regex.Match(arn, @"^arn:aws(-cn|-us-gov)?:iam::aws:policy/(?<name>.+)$") is { Success: true } m
+           && BroadManagedPolicies.FirstOrDefault(b => b.Equals(m.Groups["name"].Value, StringComparison.Ordinal)) is { } name ? name : null;
+
     /// <summary>Checks across parameters: network ranges and Batch vCPU ordering; only for parameters the template has.</summary>
     public static IEnumerable<MetaflowException> CrossChecks(IReadOnlyDictionary<string, string> values)
     {
@@ -228,6 +271,19 @@ public static class MetaflowParameters
                         $"{Display("ComputeEnvInstanceTypes")} '{t}' is not an EC2 instance type or family. Use names such as c5.large, m5.xlarge, c6i or optimal.",
                         ErrorKind.InvalidArgument, t);
         }
+
+        // Without the key, only a resource policy keeps the internet out (the template's Rule ApiNeedsKeyOrAllowList says it too).
+        if (V(ApiKeyParameter) == "false" && V(ApiAllowListParameter) is "")
+            yield return new MetaflowException(ErrorIds.InvalidParameter,
+                $"-DisableApiKey (APIBasicAuth 'false') would leave the metadata API open to anyone on the internet, who could read and write every run's metadata. " +
+                $"Give {Display(ApiAllowListParameter)}, the only sources allowed to call it, or keep the key.",
+                ErrorKind.InvalidArgument, ApiKeyParameter);
+
+        if (V("AdditionalWorkerPolicyArn") is { Length: > 0 } worker && BroadManagedPolicy(worker) is { } broad)
+            yield return new MetaflowException(ErrorIds.InvalidParameter,
+                $"{Display("AdditionalWorkerPolicyArn")} '{worker}' is AWS's managed policy {broad}, which grants far more than jobs need: every user who may " +
+                "run a job (pass its role) would have it too. Give a policy of your own with what the jobs need.",
+                ErrorKind.InvalidArgument, worker);
 
         if (V("IAMPartition") is { } partition && V("AdditionalWorkerPolicyArn") is { Length: > 0 } policy
             && !policy.StartsWith($"arn:{partition}:", StringComparison.Ordinal))

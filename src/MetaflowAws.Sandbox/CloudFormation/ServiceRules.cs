@@ -106,6 +106,19 @@ public static class ServiceRules
     }
 
     /// <summary>
+    /// What a service refuses to delete: a database or a user pool with deletion protection on (RDS API reference,
+    /// DeleteDBInstance: InvalidParameterCombination; Cognito API reference, DeleteUserPool: InvalidParameterException).
+    /// </summary>
+    public static string? DeleteViolation(string type, IReadOnlyDictionary<string, object?> p) => type switch
+    {
+        "AWS::RDS::DBInstance" when ResourceModel.IsTrue(p.GetValueOrDefault("DeletionProtection"))
+            => Handler("Rds", "InvalidRequest", "Cannot delete protected DB Instance, please disable deletion protection and try again."),
+        "AWS::Cognito::UserPool" when p.GetValueOrDefault("DeletionProtection") as string == "ACTIVE"
+            => Handler("CognitoIdentityProvider", "InvalidRequest", "The user pool cannot be deleted because deletion protection is activated. Deletion protection must be inactivated first."),
+        _ => null,
+    };
+
+    /// <summary>
     /// What a service refuses in an update: RDS moves a database to another major version only when asked to
     /// (ModifyDBInstance AllowMajorVersionUpgrade; RDS User Guide, "Upgrading the PostgreSQL DB engine").
     /// </summary>

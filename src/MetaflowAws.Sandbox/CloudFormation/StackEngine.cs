@@ -448,7 +448,7 @@ public sealed partial class StackEngine
             r.Status = "DELETE_IN_PROGRESS";
             AddEvent(stack, r, "DELETE_IN_PROGRESS", null);
             await Task.Delay(ResourceDelay / 2);
-            if ((FaultFor(stack, r.LogicalId, "Delete") ?? OnResourceDeleting?.Invoke(stack, r)) is { } reason)
+            if ((FaultFor(stack, r.LogicalId, "Delete") ?? ServiceRules.DeleteViolation(r.Type, r.Properties) ?? OnResourceDeleting?.Invoke(stack, r)) is { } reason)
             {
                 r.Status = "DELETE_FAILED";
                 r.Reason = reason;

@@ -48,7 +48,8 @@ public sealed partial class AwsRouter(SandboxState state, AwsAnswers answers, Fa
     private async Task ExecuteApiAsync(HttpContext ctx, PathString invoke)
     {
         var parts = (invoke.Value ?? "").Trim('/').Split('/', 2);
-        var (code, text, type) = state.Status.ExecuteApi(parts[0], parts.Length > 1 ? parts[1] : "", ctx.Request.Headers["x-api-key"].FirstOrDefault(), ctx.Request.Method);
+        var (code, text, type) = state.Status.ExecuteApi(parts[0], parts.Length > 1 ? parts[1] : "", ctx.Request.Headers["x-api-key"].FirstOrDefault(), ctx.Request.Method,
+            ctx.Connection.RemoteIpAddress?.MapToIPv4().ToString());
         state.Log.Add(new LoggedRequest(DateTime.UtcNow, "execute-api", ctx.Request.Method + " " + (parts.Length > 1 ? parts[1] : ""), code, false, code >= 400 ? "Forbidden" : null));
         ctx.Response.StatusCode = code;
         ctx.Response.ContentType = type;

@@ -1,3 +1,4 @@
+using System.Text.Json;
 using System.Text.Json.Nodes;
 using MetaflowAws.Sandbox.CloudFormation;
 
@@ -66,16 +67,26 @@ public sealed class StatusApis(StackEngine stacks, Func<Stack, JsonObject?> lamb
     /// is pointed at another deployment; changing a method changes nothing a client sees (API Gateway Developer
     /// Guide, "Deploy a REST API": "you must redeploy the API ... for changes to take effect").
     /// </summary>
-    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, IReadOnlyDictionary<string, MethodSnapshot>> _deployments = new(StringComparer.Ordinal);
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, ApiSnapshot> _deployments = new(StringComparer.Ordinal);
 
     private sealed record MethodSnapshot(string HttpMethod, bool ApiKeyRequired);
+
+    /// <summary>
+    /// What a deployment froze: the methods, and the API's resource policy as it was (API Gateway Developer Guide, "Create and
+    /// attach an API Gateway resource policy to an API": a changed policy takes effect when the API is deployed again).
+    /// </summary>
+    private sealed record ApiSnapshot(IReadOnlyDictionary<string, MethodSnapshot> Methods, Dictionary<string, object?>? Policy);
 
     /// <summary>Records a new AWS::ApiGateway::Deployment's snapshot: each method of its API, by resource path part.</summary>
     public void DeploymentCreated(Stack stack, ResourceState deployment)
         => _deployments[deployment.Ref!] = Snapshot(stack, deployment.Properties.GetValueOrDefault("RestApiId") as string);
 
-    /// <summary>Stages a deployment made outside CloudFormation (CreateDeployment with a stageName) points at, by API and stage.</summary>
-    private readonly System.Collections.Concurrent.ConcurrentDictionary<(string Api, string Stage), string> _deployedStages = new();
+    /// <summary>
+    /// Stages a deployment made outside CloudFormation (CreateDeployment with a stageName) points at, by API and stage, with
+    /// the deployment the stage's CloudFormation resource named then: when CloudFormation later points the stage elsewhere
+    /// (UpdateStage), its value wins again.
+    /// </summary>
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<(string Api, string Stage), (string Deployment, string? ResourceSaid)> _deployedStages = new();
 
     /// <summary>
     /// API Gateway CreateDeployment: a new snapshot of the API's methods, and with a stage name the stage pointed at it
@@ -88,15 +99,18 @@ public sealed class StatusApis(StackEngine stacks, Func<Stack, JsonObject?> lamb
         if (api.Resource is null) return null;
         var id = Convert.ToHexString(System.Security.Cryptography.RandomNumberGenerator.GetBytes(3)).ToLowerInvariant();
         _deployments[id] = Snapshot(api.Stack, apiId);
-        if (!string.IsNullOrEmpty(stageName)) _deployedStages[(apiId, stageName)] = id;
+        // CreateDeployment with a stage name points that stage at the new deployment, whoever made the stage.
+        if (!string.IsNullOrEmpty(stageName))
+            _deployedStages[(apiId, stageName)] = (id, StageResource(api.Stack.LiveResources(), apiId, stageName)?.Properties.GetValueOrDefault("DeploymentId") as string);
         var body = new JsonObject { ["id"] = id, ["createdDate"] = DateTimeOffset.UtcNow.ToUnixTimeSeconds() };
         if (description is not null) body["description"] = description;
         return body;
     }
 
-    private static Dictionary<string, MethodSnapshot> Snapshot(Stack stack, string? api)
+    private static ApiSnapshot Snapshot(Stack stack, string? api)
     {
         var resources = stack.LiveResources();
+        var policy = resources.FirstOrDefault(r => r.Type == "AWS::ApiGateway::RestApi" && r.Ref == api)?.Properties.GetValueOrDefault("Policy") as Dictionary<string, object?>;
         var methods = new Dictionary<string, MethodSnapshot>(StringComparer.Ordinal);
         foreach (var m in resources.Where(r => r.Type == "AWS::ApiGateway::Method" && r.Properties.GetValueOrDefault("RestApiId") as string == api))
         {
@@ -104,7 +118,7 @@ public sealed class StatusApis(StackEngine stacks, Func<Stack, JsonObject?> lamb
             var path = resources.FirstOrDefault(r => r.Type == "AWS::ApiGateway::Resource" && r.Ref == resourceId)?.Properties.GetValueOrDefault("PathPart") as string ?? "/";
             methods[path] = new MethodSnapshot(m.Properties.GetValueOrDefault("HttpMethod") as string ?? "ANY", ResourceModel.IsTrue(m.Properties.GetValueOrDefault("ApiKeyRequired")));
         }
-        return methods;
+        return new ApiSnapshot(methods, policy);
     }
 
     /// <summary>
@@ -112,7 +126,7 @@ public sealed class StatusApis(StackEngine stacks, Func<Stack, JsonObject?> lamb
     /// status (the migration service's GET /db_schema_status), the rest goes to the service ({proxy+}: /ping
     /// answers "pong"). A method that requires a key needs an enabled key of a usage plan that includes the stage.
     /// </summary>
-    public (int Status, string Body, string ContentType) ExecuteApi(string apiId, string rest, string? apiKey, string method = "GET")
+    public (int Status, string Body, string ContentType) ExecuteApi(string apiId, string rest, string? apiKey, string method = "GET", string? sourceIp = null)
     {
         const string forbidden = "{\"message\":\"Forbidden\"}";
         var api = stacks.LiveResources("AWS::ApiGateway::RestApi").FirstOrDefault(a => a.Resource.Ref == apiId);
@@ -122,8 +136,12 @@ public sealed class StatusApis(StackEngine stacks, Func<Stack, JsonObject?> lamb
         var route = path.Length > stageName.Length ? path[(stageName.Length + 1)..] : "";
         var resources = api.Stack.LiveResources();
         var (stageRef, deploymentId) = Stage(resources, apiId, stageName);
-        if (deploymentId is null || !_deployments.TryGetValue(deploymentId, out var snapshot))
+        if (deploymentId is null || !_deployments.TryGetValue(deploymentId, out var deployed))
             return (403, forbidden, "application/json");
+        var snapshot = deployed.Methods;
+        // The resource policy first: a caller it does not allow never reaches the method (nor its key check).
+        if (deployed.Policy is { } policy && ApiPolicy.Refusal(policy, sourceIp) is { } refused)
+            return (403, JsonSerializer.Serialize(new { Message = $"User: anonymous is not authorized to perform: execute-api:Invoke on resource: arn:aws:execute-api:{api.Stack.Context.Region}:********{StackEngine.AccountId[^4..]}:{apiId}/{stageName}/{method}/{route} {refused}" }), "application/json");
         var resource = route == "db" && snapshot.ContainsKey("db") ? "db" : "{proxy+}";
         if (!snapshot.TryGetValue(resource, out var m) || (m.HttpMethod != "ANY" && m.HttpMethod != method))
             return (403, "{\"message\":\"Missing Authentication Token\"}", "application/json");
@@ -144,12 +162,21 @@ public sealed class StatusApis(StackEngine stacks, Func<Stack, JsonObject?> lamb
     /// </summary>
     private (string? Stage, string? DeploymentId) Stage(List<ResourceState> resources, string apiId, string stageName)
     {
-        bool OfApi(ResourceState r) => r.Properties.GetValueOrDefault("RestApiId") as string == apiId && r.Properties.GetValueOrDefault("StageName") as string == stageName;
-        if (resources.FirstOrDefault(r => r.Type == "AWS::ApiGateway::Stage" && OfApi(r)) is { } stage)
-            return (stage.Ref, stage.Properties.GetValueOrDefault("DeploymentId") as string);
-        return resources.FirstOrDefault(r => r.Type == "AWS::ApiGateway::Deployment" && OfApi(r)) is { } deployment
-            ? (stageName, _deployedStages.GetValueOrDefault((apiId, stageName)) ?? deployment.Ref) : (null, null);
+        var deployed = _deployedStages.TryGetValue((apiId, stageName), out var d) ? d : ((string Deployment, string? ResourceSaid)?)null;
+        if (StageResource(resources, apiId, stageName) is { } stage)
+        {
+            var said = stage.Properties.GetValueOrDefault("DeploymentId") as string;
+            return (stage.Ref, deployed is { } over && over.ResourceSaid == said ? over.Deployment : said);
+        }
+        return resources.FirstOrDefault(r => r.Type == "AWS::ApiGateway::Deployment" && OfApi(r, apiId, stageName)) is { } deployment
+            ? (stageName, deployed?.Deployment ?? deployment.Ref) : (null, null);
     }
+
+    private static bool OfApi(ResourceState r, string apiId, string stageName)
+        => r.Properties.GetValueOrDefault("RestApiId") as string == apiId && r.Properties.GetValueOrDefault("StageName") as string == stageName;
+
+    private static ResourceState? StageResource(List<ResourceState> resources, string apiId, string stageName)
+        => resources.FirstOrDefault(r => r.Type == "AWS::ApiGateway::Stage" && OfApi(r, apiId, stageName));
 
     /// <summary>An enabled API key with this value, in a usage plan whose ApiStages include the API's stage.</summary>
     private static bool KeyAdmits(List<ResourceState> resources, string apiId, string stageName, string? value)
