@@ -5,7 +5,10 @@ namespace MetaflowAws.Tests;
 
 public sealed class SecurityChecksTests
 {
-    private sealed record Case(Action<TemplateDocument> Break, string Check, string Path);
+    /// <summary>A weakened copy: the one finding of <paramref name="Check"/> it must cause, and the other checks it may trip as well (an admin statement also reaches other stacks).</summary>
+    private sealed record Case(Action<TemplateDocument> Break, string Check, string Path, params string[] Also);
+
+    private static readonly string[] Reach = [SecurityChecks.PassRoleToItsService, SecurityChecks.RolesStayInTheirStack, SecurityChecks.JobDefinitionsUnprivileged];
 
     private const string TlsStatement = "Resources/DataBucketPolicy/Properties/PolicyDocument";
 
@@ -75,20 +78,20 @@ public sealed class SecurityChecksTests
             SecurityChecks.DatabaseSnapshotOnDelete, "Resources/RDSMasterInstance/DeletionPolicy"),
         ["managed policy allowing everything"] = new(
             t => Statement(t, "UserPolicy", "DescribeBatch")["Action"] = "*",
-            SecurityChecks.NoWildcardAdmin, "Resources/UserPolicy/Properties/PolicyDocument/Statement/4"),
+            SecurityChecks.NoWildcardAdmin, "Resources/UserPolicy/Properties/PolicyDocument/Statement/6", Reach),
         ["role inline policy with * among its actions"] = new(
             t => t.Properties("StepFunctionsRole")["Policies"].List()[0].Map()["PolicyDocument"].Map()["Statement"].List()[1].Map()["Action"]
                 = Arr("batch:DescribeJobs", "*"),
-            SecurityChecks.NoWildcardAdmin, "Resources/StepFunctionsRole/Properties/Policies/0/PolicyDocument/Statement/1"),
+            SecurityChecks.NoWildcardAdmin, "Resources/StepFunctionsRole/Properties/Policies/0/PolicyDocument/Statement/1", Reach),
         ["conditional statement allowing everything"] = new(
             t => ConditionalListNotebooks(t)["Action"] = Arr("*"),
-            SecurityChecks.NoWildcardAdmin, "Resources/UserPolicy/Properties/PolicyDocument/Statement/15"),
+            SecurityChecks.NoWildcardAdmin, "Resources/UserPolicy/Properties/PolicyDocument/Statement/19", Reach),
         ["IAM policy resource allowing everything"] = new(
             t => t.AddResource("AdminPolicy", "AWS::IAM::Policy", Obj(
                 ("PolicyName", "admin"),
                 ("Roles", Arr(Ref("BatchS3TaskRole"))),
                 ("PolicyDocument", Obj(("Statement", Obj(("Effect", "Allow"), ("Action", "*"), ("Resource", "*"))))))),
-            SecurityChecks.NoWildcardAdmin, "Resources/AdminPolicy/Properties/PolicyDocument/Statement"),
+            SecurityChecks.NoWildcardAdmin, "Resources/AdminPolicy/Properties/PolicyDocument/Statement", Reach),
         ["NotAction allow on every resource"] = new(
             t =>
             {
@@ -96,14 +99,14 @@ public sealed class SecurityChecksTests
                 statement.Remove("Action");
                 statement["NotAction"] = "iam:*";
             },
-            SecurityChecks.NoWildcardAdmin, "Resources/UserPolicy/Properties/PolicyDocument/Statement/4"),
+            SecurityChecks.NoWildcardAdmin, "Resources/UserPolicy/Properties/PolicyDocument/Statement/6", Reach),
         ["bucket policy allowing everything"] = new(
             t => t.Properties("DataBucketPolicy")["PolicyDocument"].Map()["Statement"].List().Add(
                 Obj(("Effect", "Allow"), ("Principal", "*"), ("Action", "*"), ("Resource", "*"))),
-            SecurityChecks.NoWildcardAdmin, "Resources/DataBucketPolicy/Properties/PolicyDocument/Statement/1"),
+            SecurityChecks.NoWildcardAdmin, "Resources/DataBucketPolicy/Properties/PolicyDocument/Statement/1", Reach),
         ["ingress from any IPv4 address"] = new(
-            t => Ingress(t, "MetadataServiceSecurityGroup", 0)["CidrIp"] = "0.0.0.0/0",
-            SecurityChecks.SecurityGroupIngressScoped, "Resources/MetadataServiceSecurityGroup/Properties/SecurityGroupIngress/0"),
+            t => Ingress(t, "NLBSecurityGroup", 0)["CidrIp"] = "0.0.0.0/0",
+            SecurityChecks.SecurityGroupIngressScoped, "Resources/NLBSecurityGroup/Properties/SecurityGroupIngress/0"),
         ["ingress from any IPv6 address"] = new(
             t =>
             {
@@ -113,8 +116,8 @@ public sealed class SecurityChecksTests
             },
             SecurityChecks.SecurityGroupIngressScoped, "Resources/DatabaseSecurityGroup/Properties/SecurityGroupIngress/0"),
         ["ingress from anywhere in one branch"] = new(
-            t => Ingress(t, "MetadataServiceSecurityGroup", 1)["CidrIp"] = If("CreateNotebook", Ref("VPCCidr"), "0.0.0.0/0"),
-            SecurityChecks.SecurityGroupIngressScoped, "Resources/MetadataServiceSecurityGroup/Properties/SecurityGroupIngress/1"),
+            t => Ingress(t, "NLBSecurityGroup", 0)["CidrIp"] = If("CreateNotebook", Ref("VPCCidr"), "0.0.0.0/0"),
+            SecurityChecks.SecurityGroupIngressScoped, "Resources/NLBSecurityGroup/Properties/SecurityGroupIngress/0"),
         ["standalone ingress rule from anywhere"] = new(
             t => t.AddResource("OpenSsh", "AWS::EC2::SecurityGroupIngress", Obj(
                 ("GroupId", Ref("BatchSecurityGroup")), ("IpProtocol", "tcp"), ("FromPort", "22"), ("ToPort", "22"), ("CidrIp", "0.0.0.0/0"))),
@@ -131,7 +134,7 @@ public sealed class SecurityChecksTests
                 Ingress(t, "LoadBalancerSecurityGroupUI", 0)["CidrIp"] = Ref("VPCCidr");
                 t.Properties("ECSFargateServiceUIStatic")["NetworkConfiguration"].Map()["AwsvpcConfiguration"].Map()["SecurityGroups"] = Arr(Ref("LoadBalancerSecurityGroupUI"));
             },
-            SecurityChecks.SecurityGroupIngressScoped, "Resources/LoadBalancerSecurityGroupUI/Properties/SecurityGroupIngress/1"),
+            SecurityChecks.SecurityGroupIngressScoped, "Resources/LoadBalancerSecurityGroupUI/Properties/SecurityGroupIngress/1", SecurityChecks.TaskIngressFromGroups),
         ["internal UI load balancer open to the internet"] = new(
             t =>
             {
@@ -196,6 +199,85 @@ public sealed class SecurityChecksTests
         ["database password literal in one branch"] = new(
             t => t.Properties("RDSMasterInstance")["MasterUserPassword"] = If("CreateNotebook", t.Properties("RDSMasterInstance")["MasterUserPassword"], "changeme-changeme"),
             SecurityChecks.DatabasePasswordFromSecretsManager, "Resources/RDSMasterInstance/Properties/MasterUserPassword"),
+        ["API without its resource policy"] = new(
+            t => t.Properties("Api").Remove("Policy"),
+            SecurityChecks.ApiNotOpen, "Resources/Api"),
+        ["API key off without the rule that asks for an allow-list"] = new(
+            t => t.Section("Rules").Remove("ApiNeedsKeyOrAllowList"),
+            SecurityChecks.ApiNotOpen, "Resources/Api"),
+        ["API policy allowing every source"] = new(
+            t => t.Properties("Api")["Policy"].Map()["Fn::If"].List()[1].Map()["Statement"].List().RemoveAt(1),
+            SecurityChecks.ApiNotOpen, "Resources/Api"),
+        ["API stage without throttling"] = new(
+            t => t.Properties("ApiStage").Remove("MethodSettings"),
+            SecurityChecks.ApiThrottled, "Resources/ApiStage/Properties/MethodSettings"),
+        ["state machine role starting any state machine"] = new(
+            t => Statement(t.Properties("StepFunctionsRole")["Policies"].List()[0].Map(), "ChildExecutions")["Resource"] =
+                Fn("Fn::Sub", "arn:${IAMPartition}:states:${AWS::Region}:${AWS::AccountId}:stateMachine:*"),
+            SecurityChecks.RolesStayInTheirStack, "Resources/StepFunctionsRole"),
+        ["user role managing every rule of the account"] = new(
+            t => Statement(t, "UserPolicy", "Schedules")["Resource"] = "*",
+            SecurityChecks.RolesStayInTheirStack, "Resources/UserRole"),
+        ["job role reading every bucket"] = new(
+            t => t.Properties("BatchS3TaskRole")["Policies"].List()[0].Map()["PolicyDocument"].Map()["Statement"].List()
+                .Add(Obj(("Effect", "Allow"), ("Action", "s3:GetObject"), ("Resource", "arn:aws:s3:::*/*"))),
+            SecurityChecks.RolesStayInTheirStack, "Resources/BatchS3TaskRole"),
+        ["PassRole without the service it is for"] = new(
+            t => Statement(t, "UserPolicy", "PassJobRoles").Remove("Condition"),
+            SecurityChecks.PassRoleToItsService, "Resources/UserPolicy/Properties/PolicyDocument/Statement/7"),
+        ["state machine trust without the source account"] = new(
+            t => t.Properties("StepFunctionsRole")["AssumeRolePolicyDocument"].Map()["Statement"].List()[0].Map().Remove("Condition"),
+            SecurityChecks.ServiceTrustScoped, "Resources/StepFunctionsRole/Properties/AssumeRolePolicyDocument/Statement/0"),
+        ["job role trust without the source account"] = new(
+            t => t.Properties("BatchS3TaskRole")["AssumeRolePolicyDocument"].Map()["Statement"].List()[0].Map().Remove("Condition"),
+            SecurityChecks.ServiceTrustScoped, "Resources/BatchS3TaskRole/Properties/AssumeRolePolicyDocument/Statement/0"),
+        ["user role registering privileged job definitions"] = new(
+            t => RemoveStatement(t.Properties("UserPolicy"), "NoPrivilegedJobs"),
+            SecurityChecks.JobDefinitionsUnprivileged, "Resources/UserRole"),
+        ["user role registering any image"] = new(
+            t => RemoveStatement(t.Properties("UserPolicy"), "OnlyAllowedImages"),
+            SecurityChecks.JobDefinitionsUnprivileged, "Resources/UserRole"),
+        ["worker policy parameter without the rule"] = new(
+            t => t.Section("Rules").Remove("WorkerPolicyNotBroad"),
+            SecurityChecks.WorkerPolicyNotBroad, "Resources/BatchS3TaskRole/Properties/ManagedPolicyArns/0"),
+        ["internal load balancer without security groups by default"] = new(
+            t => t.Section("Parameters")["InternalLoadBalancerSecurityGroups"].Map()["Default"] = "false",
+            SecurityChecks.NetworkLoadBalancerSecured, "Resources/NLB/Properties/SecurityGroups", SecurityChecks.TaskIngressFromGroups),
+        ["metadata port open to the VPC"] = new(
+            t =>
+            {
+                var rule = t.Properties("MetadataServiceSecurityGroup")["SecurityGroupIngress"].Map()["Fn::If"].List()[1].List()[1].Map();
+                rule.Remove("SourceSecurityGroupId");
+                rule["CidrIp"] = Ref("VPCCidr");
+            },
+            SecurityChecks.TaskIngressFromGroups, "Resources/MetadataServiceSecurityGroup/Properties/SecurityGroupIngress/1"),
+        ["Batch hosts answering IMDSv1"] = new(
+            t => t.Properties("BatchLaunchTemplate")["LaunchTemplateData"].Map()["MetadataOptions"].Map()["HttpTokens"] = "optional",
+            SecurityChecks.BatchHostsHardened, "Resources/BatchLaunchTemplate/Properties/LaunchTemplateData/MetadataOptions"),
+        ["Batch hosts passing the metadata service to containers"] = new(
+            t => t.Properties("BatchLaunchTemplate")["LaunchTemplateData"].Map()["MetadataOptions"].Map()["HttpPutResponseHopLimit"] = "2",
+            SecurityChecks.BatchHostsHardened, "Resources/BatchLaunchTemplate/Properties/LaunchTemplateData/MetadataOptions"),
+        ["Batch hosts with an unencrypted volume"] = new(
+            t => t.Properties("BatchLaunchTemplate")["LaunchTemplateData"].Map()["BlockDeviceMappings"].List()[0].Map()["Ebs"].Map()["Encrypted"] = "false",
+            SecurityChecks.BatchHostsHardened, "Resources/BatchLaunchTemplate/Properties/LaunchTemplateData/BlockDeviceMappings"),
+        ["Batch hosts without the launch template"] = new(
+            t => t.Properties("ComputeEnvironment")["ComputeResources"].Map().Remove("LaunchTemplate"),
+            SecurityChecks.BatchHostsHardened, "Resources/ComputeEnvironment/Properties/ComputeResources/LaunchTemplate"),
+        ["user pool without MFA"] = new(
+            t => t.Properties("UserPoolUI")["MfaConfiguration"] = "OFF",
+            SecurityChecks.UserPoolHardened, "Resources/UserPoolUI/Properties/MfaConfiguration"),
+        ["user pool without deletion protection"] = new(
+            t => t.Properties("UserPoolUI").Remove("DeletionProtection"),
+            SecurityChecks.UserPoolHardened, "Resources/UserPoolUI/Properties/DeletionProtection"),
+        ["login telling which users exist"] = new(
+            t => t.Properties("UserPoolClientUI")["PreventUserExistenceErrors"] = "LEGACY",
+            SecurityChecks.UserPoolHardened, "Resources/UserPoolClientUI/Properties/PreventUserExistenceErrors"),
+        ["database deletion protection off by default"] = new(
+            t => t.Section("Parameters")["DeletionProtection"].Map()["Default"] = "false",
+            SecurityChecks.DatabaseDeletionProtected, "Resources/RDSMasterInstance/Properties/DeletionProtection", SecurityChecks.UserPoolHardened),
+        ["database log not exported"] = new(
+            t => t.Properties("RDSMasterInstance").Remove("EnableCloudwatchLogsExports"),
+            SecurityChecks.DatabaseDeletionProtected, "Resources/RDSMasterInstance/Properties/EnableCloudwatchLogsExports"),
     };
 
     public static TheoryData<string> CaseNames => new(Cases.Keys);
@@ -212,11 +294,13 @@ public sealed class SecurityChecksTests
     [MemberData(nameof(CaseNames))]
     public void WeakenedTemplateFailsExactlyThatCheck(string caseName)
     {
-        var (breakIt, check, path) = Cases[caseName];
+        var (breakIt, check, path, also) = Cases[caseName];
         var template = RepositoryFiles.Template();
         breakIt(template);
 
-        TemplateTree.AssertSingleFinding(SecurityChecks.Check(template), check, path);
+        var findings = SecurityChecks.Check(template);
+        TemplateTree.AssertSingleFinding(findings.Where(f => f.Check == check), check, path);
+        Assert.All(findings.Where(f => f.Check != check), f => Assert.Contains(f.Check, also));
     }
 
     [Fact]
@@ -292,9 +376,38 @@ public sealed class SecurityChecksTests
     private static Dictionary<string, object?> ConditionalListNotebooks(TemplateDocument t)
     {
         var statements = t.Properties("UserPolicy")["PolicyDocument"].Map()["Statement"].List();
-        var conditional = statements[15].Map()["Fn::If"].List()[1].Map();
+        var conditional = statements.OfType<Dictionary<string, object?>>().Where(s => s.ContainsKey("Fn::If")).Select(s => s["Fn::If"].List()[1].Map())
+            .First(s => s.GetValueOrDefault("Sid") as string == "ListNotebooks");
         Assert.Equal("ListNotebooks", conditional["Sid"]);
         return conditional;
+    }
+
+    private static Dictionary<string, object?> Statement(Dictionary<string, object?> inlinePolicy, string sid)
+        => inlinePolicy["PolicyDocument"].Map()["Statement"].List().OfType<Dictionary<string, object?>>().Single(s => s.GetValueOrDefault("Sid") as string == sid);
+
+    /// <summary>Removes the statement with the Sid, also when it sits in an Fn::If.</summary>
+    private static void RemoveStatement(Dictionary<string, object?> properties, string sid)
+    {
+        var statements = properties["PolicyDocument"].Map()["Statement"].List();
+        var index = statements.FindIndex(s => s is Dictionary<string, object?> d
+            && (d.GetValueOrDefault("Sid") as string == sid || d.GetValueOrDefault("Fn::If") is List<object?> l && l[1] is Dictionary<string, object?> b && b.GetValueOrDefault("Sid") as string == sid));
+        Assert.True(index >= 0, $"no statement {sid}");
+        statements.RemoveAt(index);
+    }
+
+    /// <summary>The old template (0.3.0, before the hardening): every hardening check fails on it.</summary>
+    [Fact]
+    public void TheOldTemplateFailsEveryHardeningCheck()
+    {
+        var old = TemplateDocument.Parse(File.ReadAllText(Path.Combine(RepositoryFiles.RepoRoot, "tests/Fixtures/metaflow-0.3.0.yml")));
+        var failed = SecurityChecks.Check(old).Select(f => f.Check).ToHashSet();
+        string[] hardening =
+        [
+            SecurityChecks.ApiNotOpen, SecurityChecks.ApiThrottled, SecurityChecks.RolesStayInTheirStack, SecurityChecks.PassRoleToItsService,
+            SecurityChecks.ServiceTrustScoped, SecurityChecks.JobDefinitionsUnprivileged, SecurityChecks.WorkerPolicyNotBroad, SecurityChecks.NetworkLoadBalancerSecured,
+            SecurityChecks.TaskIngressFromGroups, SecurityChecks.BatchHostsHardened, SecurityChecks.UserPoolHardened, SecurityChecks.DatabaseDeletionProtected,
+        ];
+        Assert.Empty(hardening.Where(h => !failed.Contains(h)));
     }
 
     private static Dictionary<string, object?> Ingress(TemplateDocument t, string group, int index)

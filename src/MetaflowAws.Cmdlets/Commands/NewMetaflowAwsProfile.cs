@@ -46,6 +46,17 @@ public sealed class NewMetaflowAwsProfile : MetaflowCmdlet
     [Parameter]
     public string? RoleSessionName { get; set; }
 
+    /// <summary>
+    /// Gets or sets the MFA device whose code the profile asks for (mfa_serial): its ARN, or a hardware token's serial.
+    /// A stack's user role trusts people of its own account only with MFA unless deployed with -UserRoleWithoutMfa.
+    /// </summary>
+    [Parameter]
+    public string? MfaSerial { get; set; }
+
+    /// <summary>Gets or sets the code the MFA device shows now, used once for the check that the profile works (never written).</summary>
+    [Parameter]
+    public string? MfaTokenCode { get; set; }
+
     /// <summary>Gets or sets whether to replace a profile of the same name.</summary>
     [Parameter]
     public SwitchParameter Force { get; set; }
@@ -57,16 +68,21 @@ public sealed class NewMetaflowAwsProfile : MetaflowCmdlet
     protected override void ProcessRecord() => Guard(() =>
     {
         if (ParameterSetName == FromRoleSet) AwsProfileService.ValidateAssumeRole(RoleArn, ExternalId, RoleSessionName);
+        AwsProfileService.ValidateMfa(MfaSerial, MfaTokenCode);
         var session = ResolveSession();
         var roleArn = ParameterSetName == FromRoleSet ? RoleArn
             : UserRoleService.RoleArnOf(Run(ct => StackService.Create(session).GetMetaflowAsync(StackName, "New-MetaflowAwsProfile", ct)));
         var profiles = new AwsProfileService(session);
-        var plan = profiles.Plan(Name, roleArn, SourceProfile, CredentialSource, ExternalId, RoleSessionName, Force);
+        var plan = profiles.Plan(Name, roleArn, SourceProfile, CredentialSource, ExternalId, RoleSessionName, Force, MfaSerial);
         if (!ShouldProcess(plan.ConfigPath, plan.Action)) return;
         var backup = AwsProfileService.Write(plan);
-        var verified = SkipCheck ? null : Run(ct => profiles.VerifyAsync(plan.Request, ct));
+        // A device's code is good once and only for a moment: without one the profile cannot be proved here.
+        var check = !SkipCheck && (MfaSerial is null || MfaTokenCode is not null);
+        if (!SkipCheck && !check)
+            WriteWarning($"Profile '{Name}' was written but not checked: it needs a code from {MfaSerial}. Check it with -MfaTokenCode, or with 'aws sts get-caller-identity --profile {Name}', which asks for one.");
+        var verified = check ? Run(ct => profiles.VerifyAsync(plan.Request, ct, MfaTokenCode)) : null;
         if (verified is not null) WriteVerbose($"Profile '{Name}' works: it is {verified}.");
         var r = plan.Request;
-        WriteObject(new MetaflowAwsProfile(Name, roleArn, r.SourceProfile, r.CredentialSource, r.Region, ExternalId is not null, plan.ConfigPath, backup, verified));
+        WriteObject(new MetaflowAwsProfile(Name, roleArn, r.SourceProfile, r.CredentialSource, r.Region, ExternalId is not null, plan.ConfigPath, backup, verified) { MfaSerial = r.MfaSerial });
     });
 }

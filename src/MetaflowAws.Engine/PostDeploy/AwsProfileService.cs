@@ -8,10 +8,17 @@ namespace MetaflowAws.Engine.PostDeploy;
 /// <summary>A role-assuming AWS profile as written, and who it proved to be.</summary>
 public sealed record MetaflowAwsProfile(
     string ProfileName, string RoleArn, string? SourceProfile, string? CredentialSource, string? Region, bool HasExternalId,
-    string ConfigPath, string? BackupPath, string? VerifiedArn);
+    string ConfigPath, string? BackupPath, string? VerifiedArn)
+{
+    public string? MfaSerial { get; init; }
+}
 
 public sealed record AwsProfileRequest(
-    string ProfileName, string RoleArn, string? SourceProfile, string? CredentialSource, string? Region, string? ExternalId, string? RoleSessionName);
+    string ProfileName, string RoleArn, string? SourceProfile, string? CredentialSource, string? Region, string? ExternalId, string? RoleSessionName)
+{
+    /// <summary>The MFA device the profile asks a code of (mfa_serial), for a role that trusts only sessions with MFA.</summary>
+    public string? MfaSerial { get; init; }
+}
 
 /// <summary>A profile worked out before the file is touched: the request, the file, the settings to write.</summary>
 public sealed record AwsProfilePlan(AwsProfileRequest Request, string ConfigPath, bool Force, IReadOnlyList<(string Key, string Value)> Settings)
@@ -32,8 +39,9 @@ public sealed class AwsProfileService(AwsSession session)
         if (r.Region is not null) settings.Add(("region", r.Region));
         if (r.ExternalId is not null) settings.Add(("external_id", r.ExternalId));
         if (r.RoleSessionName is not null) settings.Add(("role_session_name", r.RoleSessionName));
+        if (r.MfaSerial is not null) settings.Add(("mfa_serial", r.MfaSerial));
         // A profile takes its credentials from exactly one place: drop the other kind if it was set before.
-        var remove = new[] { "source_profile", "credential_source", "external_id", "role_session_name" }
+        var remove = new[] { "source_profile", "credential_source", "external_id", "role_session_name", "mfa_serial" }
             .Where(k => settings.All(s => s.Item1 != k));
         return (AwsConfigFile.SetProfile(currentText, r.ProfileName, settings, remove), settings);
     }
@@ -42,10 +50,12 @@ public sealed class AwsProfileService(AwsSession session)
     /// New-MetaflowAwsProfile's plan: the names checked, where credentials come from (a source profile, a credential
     /// source, else the caller's own profile or the environment), and the file refused when it has the profile unless forced.
     /// </summary>
-    public AwsProfilePlan Plan(string name, string roleArn, string? sourceProfile, string? credentialSource, string? externalId, string? roleSessionName, bool force)
+    public AwsProfilePlan Plan(string name, string roleArn, string? sourceProfile, string? credentialSource, string? externalId, string? roleSessionName, bool force,
+        string? mfaSerial = null)
     {
         AwsConfigFile.ValidateProfileName(name);
         ValidateAssumeRole(roleArn, externalId, roleSessionName);
+        ValidateMfa(mfaSerial, null);
         // botocore matches credential_source exactly (Environment, Ec2InstanceMetadata, EcsContainer): written as AWS spells it.
         credentialSource = credentialSource is null ? null
             : CredentialSources.FirstOrDefault(c => c.Equals(credentialSource, StringComparison.OrdinalIgnoreCase))
@@ -58,7 +68,7 @@ public sealed class AwsProfileService(AwsSession session)
         var request = new AwsProfileRequest(name, roleArn,
             credentialSource is null ? sourceProfile ?? session.ProfileName : null,
             credentialSource ?? (sourceProfile is null && session.ProfileName is null ? "Environment" : null),
-            session.Region, externalId, roleSessionName);
+            session.Region, externalId, roleSessionName) { MfaSerial = mfaSerial };
         var path = AwsConfigFile.DefaultPath();
         var current = File.Exists(path) ? File.ReadAllText(path) : "";
         if (AwsConfigFile.HasProfile(current, name) && !force)
@@ -71,6 +81,8 @@ public sealed class AwsProfileService(AwsSession session)
     private static readonly System.Text.RegularExpressions.Regex RoleArnPattern =
         new(@"^arn:aws(-cn|-us-gov)?:iam::\d{12}:role/([\w+=,.@-]+/)*[\w+=,.@-]{1,64}$", System.Text.RegularExpressions.RegexOptions.Compiled);
     private static readonly System.Text.RegularExpressions.Regex ExternalIdPattern = new(@"^[\w+=,.@:/-]{2,1224}$", System.Text.RegularExpressions.RegexOptions.Compiled);
+    private static readonly System.Text.RegularExpressions.Regex MfaSerialPattern = new(@"^[\w+=/:,.@-]{9,256}$", System.Text.RegularExpressions.RegexOptions.Compiled);
+    private static readonly System.Text.RegularExpressions.Regex TokenCodePattern = new(@"^\d{6}$", System.Text.RegularExpressions.RegexOptions.Compiled);
     private static readonly System.Text.RegularExpressions.Regex SessionNamePattern = new(@"^[\w+=,.@-]{2,64}$", System.Text.RegularExpressions.RegexOptions.Compiled);
 
     /// <summary>
@@ -94,6 +106,23 @@ public sealed class AwsProfileService(AwsSession session)
                 ErrorKind.InvalidArgument, roleSessionName);
     }
 
+    /// <summary>
+    /// STS AssumeRole's SerialNumber (9-256 of [\w+=/:,.@-]: an MFA device's ARN or a hardware token's serial) and
+    /// TokenCode (six digits), and a code only with a device.
+    /// </summary>
+    public static void ValidateMfa(string? mfaSerial, string? tokenCode)
+    {
+        if (mfaSerial is not null && !MfaSerialPattern.IsMatch(mfaSerial))
+            throw new MetaflowException(ErrorIds.InvalidParameter,
+                $"-MfaSerial '{mfaSerial}' is not an MFA device STS takes: its ARN (arn:aws:iam::<account>:mfa/<name>) or a hardware token's serial, 9 to 256 characters of letters, digits and + = / : , . @ - _.",
+                ErrorKind.InvalidArgument, mfaSerial);
+        if (tokenCode is null) return;
+        if (mfaSerial is null)
+            throw new MetaflowException(ErrorIds.InvalidParameter, "-MfaTokenCode needs -MfaSerial, the device the code comes from.", ErrorKind.InvalidArgument, "MfaTokenCode");
+        if (!TokenCodePattern.IsMatch(tokenCode))
+            throw new MetaflowException(ErrorIds.InvalidParameter, "-MfaTokenCode is not valid: STS takes the six digits the MFA device shows now.", ErrorKind.InvalidArgument, "MfaTokenCode");
+    }
+
     /// <summary>Writes the confirmed plan (atomically, with a backup); the backup's path.</summary>
     public static string? Write(AwsProfilePlan plan)
     {
@@ -110,7 +139,7 @@ public sealed class AwsProfileService(AwsSession session)
     }
 
     /// <summary>Assumes the role with the source credentials and asks STS who that is.</summary>
-    public async Task<string> VerifyAsync(AwsProfileRequest r, CancellationToken ct)
+    public async Task<string> VerifyAsync(AwsProfileRequest r, CancellationToken ct, string? mfaTokenCode = null)
     {
         AWSCredentials source;
         if (r.SourceProfile is not null && r.SourceProfile != session.ProfileName)
@@ -130,6 +159,8 @@ public sealed class AwsProfileService(AwsSession session)
                 RoleArn = r.RoleArn,
                 RoleSessionName = r.RoleSessionName ?? "metaflowaws-profile-check",
                 ExternalId = r.ExternalId,
+                SerialNumber = mfaTokenCode is null ? null : r.MfaSerial,
+                TokenCode = mfaTokenCode,
                 DurationSeconds = 900,
             }, ct).ConfigureAwait(false);
             var c = assumed.Credentials;
@@ -141,7 +172,8 @@ public sealed class AwsProfileService(AwsSession session)
         {
             throw new MetaflowException(ErrorIds.ProfileCheckFailed,
                 $"The profile was written, but assuming {r.RoleArn} failed ({ex.ErrorCode}: {ex.Message}). " +
-                "If the role does not trust these credentials yet, run Grant-MetaflowUserRole with their user or role ARN, then check again with New-MetaflowAwsProfile -Force.",
+                "If the role does not trust these credentials yet, run Grant-MetaflowUserRole with their user or role ARN, then check again with New-MetaflowAwsProfile -Force. " +
+                (r.MfaSerial is null ? "A stack's user role trusts people of its own account only with MFA (UserRoleRequireMfa): give -MfaSerial and -MfaTokenCode." : ""),
                 ErrorKind.PermissionDenied, r.RoleArn, ex) { AwsErrorCode = ex.ErrorCode, RequestId = ex.RequestId };
         }
     }

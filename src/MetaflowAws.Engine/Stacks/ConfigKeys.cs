@@ -21,6 +21,9 @@ public static class ConfigKeys
         ["StepFunctionsRoleArn"] = "METAFLOW_SFN_IAM_ROLE",
         ["EventBridgeRoleArn"] = "METAFLOW_EVENTS_SFN_ACCESS_IAM_ROLE",
         ["DDBTableName"] = "METAFLOW_SFN_DYNAMO_DB_TABLE",
+        // Metaflow names state machines PREFIX_name; the Step Functions and EventBridge roles serve only those.
+        ["StateMachinePrefix"] = "METAFLOW_SFN_STATE_MACHINE_PREFIX",
+        ["SfnExecutionLogGroupArn"] = "METAFLOW_SFN_EXECUTION_LOG_GROUP_ARN",
     };
 
     private static readonly Regex Bracketed = new(@"\[(METAFLOW_[A-Z0-9_]+)\]\s*$", RegexOptions.Compiled);

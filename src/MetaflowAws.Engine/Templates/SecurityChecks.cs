@@ -7,7 +7,7 @@ namespace MetaflowAws.Engine.Templates;
 /// HTTP, an encrypted private database with a generated password, no admin policies, no ingress from
 /// the internet. A value that is an Fn::If passes only when every branch passes.
 /// </summary>
-public static class SecurityChecks
+public static partial class SecurityChecks
 {
     /// <summary>Every AWS::S3::Bucket sets BucketEncryption with a default algorithm.</summary>
     public const string BucketEncryption = nameof(BucketEncryption);
@@ -47,7 +47,7 @@ public static class SecurityChecks
     [
         BucketEncryption, BucketPublicAccessBlock, BucketTlsOnly, DatabaseEncrypted, DatabaseNotPublic,
         DatabaseSnapshotOnDelete, NoWildcardAdmin, SecurityGroupIngressScoped, DatabasePasswordFromSecretsManager,
-        LoadBalancerTlsOnly, LoadBalancerAuthenticates,
+        LoadBalancerTlsOnly, LoadBalancerAuthenticates, .. HardeningChecks,
     ];
 
     private const string DynamicSecretPrefix = "{{resolve:secretsmanager:";
@@ -102,6 +102,7 @@ public static class SecurityChecks
             foreach (var (document, documentPath) in PolicyDocuments(type, properties, path))
                 CheckWildcardAdmin(document, documentPath, findings);
         }
+        CheckHardening(template, resources, findings);
         return findings;
     }
 

@@ -34,7 +34,7 @@ public sealed class StsApi(Credentials credentials, IamApi iam)
                 ResourceState role;
                 try { role = iam.FindRole(roleName).Role; }
                 catch (ApiError) { throw denied; }
-                if (role.Attributes.GetValueOrDefault("Arn") != roleArn || !Trusts(IamApi.TrustPolicy(role), caller, form.GetValueOrDefault("ExternalId")))
+                if (role.Attributes.GetValueOrDefault("Arn") != roleArn || !Trusts(IamApi.TrustPolicy(role), caller, form.GetValueOrDefault("ExternalId"), WithMfa(form)))
                     throw denied;
 
                 var issued = new Identity(
@@ -57,8 +57,30 @@ public sealed class StsApi(Credentials credentials, IamApi iam)
         }
     }
 
-    /// <summary>Does an Allow statement for sts:AssumeRole name this caller (its ARN, its role, its account)?</summary>
-    public static bool Trusts(string policyJson, Identity caller, string? externalId)
+    /// <summary>
+    /// Whether the request carries an MFA code: SerialNumber (9-256 of [\w+=/:,.@-]) with a six-digit TokenCode (STS API
+    /// reference, AssumeRole). A code given with AssumeRole makes aws:MultiFactorAuthPresent true for that request.
+    /// </summary>
+    private static bool WithMfa(IReadOnlyDictionary<string, string> form)
+    {
+        var serial = form.GetValueOrDefault("SerialNumber");
+        var code = form.GetValueOrDefault("TokenCode");
+        if (serial is null && code is null) return false;
+        if (serial is null || !System.Text.RegularExpressions.Regex.IsMatch(serial, @"^[\w+=/:,.@-]{9,256}$"))
+            throw ApiError.Validation($"1 validation error detected: Value '{serial}' at 'serialNumber' failed to satisfy constraint: Member must have length greater than or equal to 9");
+        if (code is null || !System.Text.RegularExpressions.Regex.IsMatch(code, @"^\d{6}$"))
+            throw ApiError.Validation("1 validation error detected: Value at 'tokenCode' failed to satisfy constraint: Member must satisfy regular expression pattern: [\\d]*");
+        // The sandbox has no devices: any well-formed code counts, '000000' is the wrong one (a real device's code would fail likewise).
+        if (code == "000000") throw new ApiError("AccessDenied", "MultiFactorAuthentication failed with invalid MFA one time pass code.", 403);
+        return true;
+    }
+
+    /// <summary>
+    /// Does an Allow statement for sts:AssumeRole name this caller (its ARN, its role, its account), with all its
+    /// conditions met? The sandbox knows StringEquals sts:ExternalId and Bool aws:MultiFactorAuthPresent; a statement
+    /// with any other condition does not apply (every condition must hold: IAM User Guide, "Condition element").
+    /// </summary>
+    public static bool Trusts(string policyJson, Identity caller, string? externalId, bool withMfa = false)
     {
         using var doc = JsonDocument.Parse(policyJson);
         if (!doc.RootElement.TryGetProperty("Statement", out var statements)) return false;
@@ -72,11 +94,27 @@ public sealed class StsApi(Credentials credentials, IamApi iam)
             if (!st.TryGetProperty("Principal", out var principal)) continue;
             var principals = principal.ValueKind == JsonValueKind.String ? [principal.GetString()!] : Strings(principal, "AWS");
             if (!principals.Any(p => p == "*" || names.Contains(p))) continue;
-            if (st.TryGetProperty("Condition", out var condition) && condition.TryGetProperty("StringEquals", out var eq)
-                && eq.TryGetProperty("sts:ExternalId", out var wanted) && wanted.GetString() != externalId) continue;
+            if (st.TryGetProperty("Condition", out var condition) && !ConditionsMet(condition, externalId, withMfa)) continue;
             return true;
         }
         return false;
+    }
+
+    private static bool ConditionsMet(JsonElement condition, string? externalId, bool withMfa)
+    {
+        foreach (var op in condition.EnumerateObject())
+            foreach (var key in op.Value.EnumerateObject())
+            {
+                var wanted = key.Value.ValueKind == JsonValueKind.Array ? key.Value.EnumerateArray().Select(v => v.ToString()).ToList() : [key.Value.ToString()];
+                var met = (op.Name, key.Name.ToLowerInvariant()) switch
+                {
+                    ("StringEquals", "sts:externalid") => externalId is not null && wanted.Contains(externalId),
+                    ("Bool", "aws:multifactorauthpresent") => wanted.Contains(withMfa ? "true" : "false", StringComparer.OrdinalIgnoreCase),
+                    _ => false,
+                };
+                if (!met) return false;
+            }
+        return true;
     }
 
     private static List<string> Strings(JsonElement e, string name)
