@@ -45,7 +45,7 @@ public sealed class ChangePreviewDifferentialTests(SandboxFixture sandbox) : ICl
     {
         { "batch vCPUs", ["MaxVCPUBatch=256"] },
         { "a new VPC range", ["VPCCidr=10.30.0.0/16", "Subnet1Cidr=10.30.0.0/20", "Subnet2Cidr=10.30.16.0/20"] },
-        { "the API key off", ["APIBasicAuth=false"] },
+        { "the API key off", ["APIBasicAuth=false", "ApiAllowedCidrs=10.9.0.0/16"] },
         { "the user role on", ["CustomRole=true"] },
         { "a larger database", ["DBInstanceClass=db.t3.medium"] },
         { "a new service image", ["MetadataServiceImage=netflixoss/metaflow_metadata_service:v2.5.2"] },

@@ -105,7 +105,7 @@ public sealed class RegionFitTests(SandboxFixture sandbox) : IClassFixture<Sandb
         {
             // A weakened copy: no region condition, no Rule.
             body = body.Replace(", !Not [!Condition CognitoNotOffered]]", "]", StringComparison.Ordinal);
-            body = Regex.Replace(body, @"  UIOfferedInRegion:\n(    .*\n)+?(?=  NotebookOfferedInRegion:)", "");
+            body = Regex.Replace(body, @"  UIOfferedInRegion:\n(    .*\n)+?(?=  [#A-Za-z])", "");
             Assert.DoesNotContain("UIOfferedInRegion", body);
         }
         var name = "cn-" + Guid.NewGuid().ToString("N")[..8];

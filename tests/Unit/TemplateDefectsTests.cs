@@ -77,7 +77,9 @@ public sealed class TemplateDefectsTests
     public void CurrentTemplateStaysWithinItsByteBudgetAndTheReadmeStatesItsSize()
     {
         var size = new FileInfo(RepositoryFiles.TemplatePath).Length;
-        Assert.True(size <= 80_000, $"template/metaflow.yml is {size:N0} bytes, over its 80,000-byte budget.");
+        // 120,000 since the hardening of 0.4.0 (API policy, WAF, launch template, scoped roles, 12 policies' broad-policy rule):
+        // well under CloudFormation's 1 MB from S3, and the module always stages it (51,200 bytes is the inline limit).
+        Assert.True(size <= 120_000, $"template/metaflow.yml is {size:N0} bytes, over its 120,000-byte budget.");
         Assert.True(size > 51_200, "Under 51,200 bytes the template could go inline again: update this test and the staging notes.");
         var readme = File.ReadAllText(Path.Combine(Path.GetDirectoryName(RepositoryFiles.TemplatePath)!, "README.md"));
         Assert.Contains($"**{size.ToString("N0", System.Globalization.CultureInfo.InvariantCulture)} bytes**", readme);

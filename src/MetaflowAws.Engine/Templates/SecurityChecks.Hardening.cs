@@ -47,6 +47,14 @@ public static partial class SecurityChecks
 
     private static void CheckHardening(TemplateDocument template, List<TemplateResource> resources, List<TemplateFinding> findings)
     {
+        // A template that cannot be evaluated (an undeclared condition, a bad reference) is reported by the validator;
+        // what its text shows is still checked, what needs an evaluation is not.
+        try { CheckHardeningEvaluated(template, resources, findings); }
+        catch (TemplateError) { }
+    }
+
+    private static void CheckHardeningEvaluated(TemplateDocument template, List<TemplateResource> resources, List<TemplateFinding> findings)
+    {
         foreach (var (id, type, _, properties) in resources)
         {
             var path = $"Resources/{id}";
