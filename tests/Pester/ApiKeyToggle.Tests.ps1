@@ -20,8 +20,14 @@ Describe 'Turning the API key off and on reaches the API' {
         $ok.Body | Should -Be 'pong'
     }
 
-    It '-DisableApiKey on the stack opens the API: the stage moves to a deployment of the open methods' {
-        $s = Update-MetaflowStack -StackName $script:name -DisableApiKey -Confirm:$false
+    It '-DisableApiKey without -ApiAllowedCidr is refused before anything is sent: the API would be open to the internet' {
+        { Update-MetaflowStack -StackName $script:name -DisableApiKey -Confirm:$false -ErrorAction Stop } |
+            Should -Throw -ErrorId 'InvalidParameter,*' -ExpectedMessage '*open to anyone on the internet*-ApiAllowedCidr*'
+        (Get-MetaflowStack $script:name).Parameters['APIBasicAuth'] | Should -Be 'true'
+    }
+
+    It '-DisableApiKey with -ApiAllowedCidr opens the API to the allowed sources: the stage moves to a deployment of the open methods' {
+        $s = Update-MetaflowStack -StackName $script:name -DisableApiKey -ApiAllowedCidr 127.0.0.1/32 -Confirm:$false
         $s.Outputs.OutputKey | Should -Not -Contain 'ApiKeyId'
         $open = Invoke-StackApi $script:stack 'ping'
         $open.Status | Should -Be 200
@@ -29,7 +35,16 @@ Describe 'Turning the API key off and on reaches the API' {
         (Invoke-StackApi $script:stack 'db').Status | Should -Be 200
     }
 
-    It '-DisableApiKey:$false closes it again, with a new key that works' {
+    It 'refuses a caller outside the allow-list, with or without a key: the changed policy reaches the stage' {
+        Update-MetaflowStack -StackName $script:name -ApiAllowedCidr 10.9.0.0/16, 192.0.2.0/24 -Confirm:$false | Out-Null
+        $refused = Invoke-StackApi $script:stack 'ping'
+        $refused.Status | Should -Be 403
+        $refused.Body | Should -Match 'not authorized'
+        Update-MetaflowStack -StackName $script:name -ApiAllowedCidr 10.9.0.0/16, 127.0.0.0/8 -Confirm:$false | Out-Null
+        (Invoke-StackApi $script:stack 'ping').Status | Should -Be 200 -Because '127.0.0.1 is inside 127.0.0.0/8'
+    }
+
+    It '-DisableApiKey:$false closes it again, with a new key that works (inside the allow-list)' {
         Update-MetaflowStack -StackName $script:name -DisableApiKey:$false -Confirm:$false | Out-Null
         (Invoke-StackApi $script:stack 'ping').Status | Should -Be 403
         (Invoke-StackApi $script:stack 'ping' $script:key).Status | Should -Be 403 -Because 'the old key was deleted with the stack''s key resources'
@@ -37,11 +52,17 @@ Describe 'Turning the API key off and on reaches the API' {
         (Invoke-StackApi $script:stack 'ping' $new).Status | Should -Be 200
     }
 
+    It 'with the key on, a caller outside the allow-list is refused even with the key' {
+        Update-MetaflowStack -StackName $script:name -ApiAllowedCidr 192.0.2.0/24 -Confirm:$false | Out-Null
+        (Invoke-StackApi $script:stack 'ping' (Get-StackApiKey $script:name)).Status | Should -Be 403
+    }
+
     It 'the 0.1.0 template, whose one deployment never changes, stays locked after the key is turned off (the defect the new template fixes)' {
         $script:oldName = New-TestStackName 'togold'
         $s = New-MetaflowStack -StackName $script:oldName -TemplatePath $script:old -Force -NoSagemaker -DatabaseEngineVersion 14 -WarningAction SilentlyContinue
         $key = Get-StackApiKey $script:oldName
         (Invoke-StackApi $s 'ping' $key).Status | Should -Be 200
+        # 0.1.0 has no allow-list parameter: its open API is what that template does.
         Update-MetaflowStack -StackName $script:oldName -DisableApiKey -Confirm:$false -WarningAction SilentlyContinue | Out-Null
         (Invoke-StackApi $s 'ping').Status | Should -Be 403 -Because 'the stage still serves the snapshot that requires a key, and the key is gone'
     }

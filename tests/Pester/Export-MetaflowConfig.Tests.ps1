@@ -36,7 +36,9 @@ Describe 'Export-MetaflowConfig' {
             $script:fargate | Export-MetaflowConfig -MetaflowHome $h
             $config = Read-Config (Join-Path $h 'config.json')
             $expected = Get-ExpectedSettings $script:fargateName
-            $expected.Count | Should -Be 12
+            $expected.Count | Should -Be 13
+            # Metaflow names state machines <prefix>_<flow>: the only names the stack's Step Functions and EventBridge roles serve.
+            $config['METAFLOW_SFN_STATE_MACHINE_PREFIX'] | Should -BeExactly $script:fargateName
             @($config.Keys | Sort-Object) | Should -Be @($expected.Keys | Sort-Object)
             foreach ($key in $expected.Keys) { $config[$key] | Should -BeExactly $expected[$key] -Because $key }
             $config['METAFLOW_BATCH_JOB_QUEUE'] | Should -BeLike "arn:aws:batch:us-east-1:123456789012:job-queue/$($script:fargateName)-*"
@@ -61,7 +63,7 @@ Describe 'Export-MetaflowConfig' {
             $role = (Get-MetaflowStackOutput $script:fargateName -OutputKey ECSFargateExecutionRoleArn).OutputValue
             (Read-Config "$hf/config.json")['METAFLOW_ECS_FARGATE_EXECUTION_ROLE'] | Should -BeExactly $role
             (Read-Config "$he/config.json").Contains('METAFLOW_ECS_FARGATE_EXECUTION_ROLE') | Should -BeFalse
-            (Read-Config "$he/config.json").Count | Should -Be 11
+            (Read-Config "$he/config.json").Count | Should -Be 12
         }
 
         It 'keeps settings it does not set, through a re-export, and changes only what differs' {
@@ -74,7 +76,7 @@ Describe 'Export-MetaflowConfig' {
             $config = Read-Config "$h/config.json"
             $config['METAFLOW_CUSTOM_SETTING'] | Should -Be 'mine'
             $config['METAFLOW_BATCH_JOB_QUEUE'] | Should -BeLike 'arn:aws:batch:*'
-            $config.Count | Should -Be 13
+            $config.Count | Should -Be 14
         }
 
         It 'keeps the previous file as config.json.bak' {
@@ -100,7 +102,7 @@ Describe 'Export-MetaflowConfig' {
             Set-Content "$h/config.json" "{`"METAFLOW_SERVICE_AUTH_KEY`": `"$key`"}"
             $config = $script:fargate | Export-MetaflowConfig -MetaflowHome $h -PassThru
             $config.Path | Should -Be (Join-Path $h 'config.json')
-            $config.Settings.Count | Should -Be 13
+            $config.Settings.Count | Should -Be 14
             $config.ServiceAuthKey | Should -BeExactly '****WXYZ'
             ($config | Out-String) | Should -Not -Match $key
             (Read-Config "$h/config.json")['METAFLOW_SERVICE_AUTH_KEY'] | Should -BeExactly $key
@@ -194,7 +196,7 @@ Describe 'Export-MetaflowConfig' {
         It 'says what it would write: the file and how many settings change' {
             $h = New-MetaflowHome
             $r = Invoke-ChildPwsh "Import-Module '$($env:METAFLOWAWS_MODULE)'; Export-MetaflowConfig -StackName $($script:ec2Name) -MetaflowHome '$h' -WhatIf"
-            $r.Output | Should -Match ([regex]::Escape("Write 11 Metaflow settings (11 new, 0 changed, 0 unchanged) from stack $($script:ec2Name)"))
+            $r.Output | Should -Match ([regex]::Escape("Write 12 Metaflow settings (12 new, 0 changed, 0 unchanged) from stack $($script:ec2Name)"))
             $r.Output | Should -Match ([regex]::Escape((Join-Path $h 'config.json')))
             Test-Path $h | Should -BeFalse
         }
@@ -220,7 +222,7 @@ Describe 'Export-MetaflowConfig' {
             $script:ec2 | Export-MetaflowConfig -MetaflowHome $h -Force -WarningVariable warn 3>$null
             $warn[0].Message | Should -BeLike '*not a valid Metaflow config*config.json.bak*'
             [IO.File]::ReadAllBytes("$h/config.json.bak") | Should -Be $before
-            (Read-Config "$h/config.json").Count | Should -Be 11
+            (Read-Config "$h/config.json").Count | Should -Be 12
         }
     }
 

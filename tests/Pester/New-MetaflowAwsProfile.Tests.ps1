@@ -38,8 +38,26 @@ Describe 'New-MetaflowAwsProfile' {
         (Get-Item $env:AWS_CONFIG_FILE).UnixFileMode | Should -Be ([System.IO.UnixFileMode]'UserRead, UserWrite')
     }
 
-    It 'takes the role from the stack, and the source profile from the session' {
-        $p = Get-MetaflowStack $script:name | New-MetaflowAwsProfile -Name mf-known -ProfileName known
+    It 'says that a person of the account needs MFA for the user role (UserRoleRequireMfa, the default)' {
+        { Get-MetaflowStack $script:name | New-MetaflowAwsProfile -Name mf-known -ProfileName known -ErrorAction Stop } |
+            Should -Throw -ErrorId 'ProfileCheckFailed,*' -ExpectedMessage '*AccessDenied*-MfaSerial and -MfaTokenCode*'
+        { Get-MetaflowStack $script:name | New-MetaflowAwsProfile -Name mf-known -ProfileName known -Force -MfaSerial 'arn:aws:iam::123456789012:mfa/known' -MfaTokenCode '000000' -ErrorAction Stop } |
+            Should -Throw -ErrorId 'ProfileCheckFailed,*' -ExpectedMessage '*invalid MFA one time pass code*'
+    }
+
+    It 'writes mfa_serial and, without a code, says the profile was not checked' {
+        $p = Get-MetaflowStack $script:name | New-MetaflowAwsProfile -Name mf-mfa -ProfileName known -MfaSerial 'arn:aws:iam::123456789012:mfa/known' -WarningVariable w 3>$null
+        $p.VerifiedArn | Should -BeNullOrEmpty
+        $p.MfaSerial | Should -Be 'arn:aws:iam::123456789012:mfa/known'
+        ($w -join "`n") | Should -Match "not checked: it needs a code from arn:aws:iam::123456789012:mfa/known"
+        Get-Content $env:AWS_CONFIG_FILE -Raw | Should -Match '(?m)^\[profile mf-mfa\](\r?\n[^\[].*)*\r?\nmfa_serial = arn:aws:iam::123456789012:mfa/known'
+        { New-MetaflowAwsProfile -Name x -RoleArn $script:roleArn -MfaTokenCode 123456 -ErrorAction Stop } | Should -Throw -ErrorId 'InvalidParameter,*' -ExpectedMessage '*-MfaTokenCode needs -MfaSerial*'
+        { New-MetaflowAwsProfile -Name x -RoleArn $script:roleArn -MfaSerial 'arn:aws:iam::123456789012:mfa/known' -MfaTokenCode 12345 -ErrorAction Stop } | Should -Throw -ErrorId 'InvalidParameter,*' -ExpectedMessage '*six digits*'
+        { New-MetaflowAwsProfile -Name x -RoleArn $script:roleArn -MfaSerial 'short' -ErrorAction Stop } | Should -Throw -ErrorId 'InvalidParameter,*' -ExpectedMessage "*-MfaSerial 'short'*"
+    }
+
+    It 'takes the role from the stack, and the source profile from the session (with an MFA code)' {
+        $p = Get-MetaflowStack $script:name | New-MetaflowAwsProfile -Name mf-known -ProfileName known -Force -MfaSerial 'arn:aws:iam::123456789012:mfa/known' -MfaTokenCode '123456'
         $p.RoleArn | Should -Be $script:roleArn
         $p.SourceProfile | Should -Be 'known'
         $p.CredentialSource | Should -BeNullOrEmpty

@@ -102,11 +102,12 @@ Describe 'New-MetaflowStack' {
         It 'passes the typed parameters under the template names' {
             $name = New-TestStackName 'typed'
             try {
-                $stack = New-MetaflowStack -StackName $name -BatchType ec2 -MaxVCpu 128 -DisableApiKey -EnableCustomRole -NoSagemaker -InstanceType c6i.large, m6i
+                $stack = New-MetaflowStack -StackName $name -BatchType ec2 -MaxVCpu 128 -DisableApiKey -ApiAllowedCidr 10.0.0.0/8, 127.0.0.1/32 -EnableCustomRole -NoSagemaker -InstanceType c6i.large, m6i
                 $stack.Parameters.BatchType | Should -Be 'ec2'
                 $stack.Parameters.MaxVCPUBatch | Should -Be '128'
                 $stack.Parameters.APIBasicAuth | Should -Be 'false'
                 $stack.Parameters.CustomRole | Should -Be 'true'
+                $stack.Parameters.ApiAllowedCidrs | Should -Be '10.0.0.0/8,127.0.0.1/32'
                 $stack.Parameters.EnableSagemaker | Should -Be 'false'
                 $stack.Parameters.ComputeEnvInstanceTypes | Should -Be 'c6i.large,m6i'
                 $stack.Outputs.OutputKey | Should -Contain 'MetaflowUserRoleArn'

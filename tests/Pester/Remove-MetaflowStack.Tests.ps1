@@ -1,3 +1,4 @@
+BeforeDiscovery { $script:haveCli = Test-Path /usr/bin/aws }
 BeforeAll { . "$PSScriptRoot/Common.ps1" }
 
 Describe 'Remove-MetaflowStack' {
@@ -15,6 +16,45 @@ Describe 'Remove-MetaflowStack' {
         ($events | Where-Object LogicalResourceId -eq 'MetaflowS3Bucket').ResourceStatus | Should -Contain 'DELETE_SKIPPED'
         ($events | Where-Object LogicalResourceId -eq 'VPC').ResourceStatus | Should -Contain 'DELETE_COMPLETE'
         { Get-MetaflowStack $name -ErrorAction Stop } | Should -Throw -ErrorId 'StackNotFound,*'
+    }
+
+    It 'turns deletion protection off first (an update of that one value), says so before, and sends nothing with -WhatIf' {
+        $name = New-TestStackName 'rmprot'
+        New-MetaflowStack -StackName $name -NoSagemaker | Out-Null
+        (Get-MetaflowStack $name).Parameters['DeletionProtection'] | Should -Be 'true'
+        Clear-SandboxLog
+        $said = Remove-MetaflowStack -StackName $name -WhatIf 6>&1 | Out-String
+        $said | Should -Match "Turn off the stack's deletion protection \(RDSMasterInstance\) with an update that changes nothing else, then Delete stack"
+        (Get-SandboxLog).mutating | Should -Be 0
+        $gone = Remove-MetaflowStack -StackName $name -Confirm:$false -PassThru
+        $gone.Status | Should -Be 'DELETE_COMPLETE'
+        $calls = @(Get-SandboxCalls | ForEach-Object { "$($_.service):$($_.action)" } | Where-Object { $_ -in 'cloudformation:CreateChangeSet', 'cloudformation:ExecuteChangeSet', 'cloudformation:DeleteStack' })
+        $calls | Should -Be @('cloudformation:CreateChangeSet', 'cloudformation:ExecuteChangeSet', 'cloudformation:DeleteStack')
+        $events = Get-MetaflowStackEvent -StackName $gone.StackId
+        ($events | Where-Object { $_.LogicalResourceId -eq 'RDSMasterInstance' -and $_.ResourceStatus -eq 'UPDATE_COMPLETE' }) | Should -Not -BeNullOrEmpty
+        ($events | Where-Object LogicalResourceId -eq 'RDSMasterInstance').ResourceStatus | Should -Contain 'DELETE_COMPLETE'
+    }
+
+    It 'leaves protection alone for a stack deployed with -NoDeletionProtection: a plain delete' {
+        $name = New-TestStackName 'rmnoprot'
+        New-MetaflowStack -StackName $name -NoSagemaker -NoDeletionProtection | Out-Null
+        Clear-SandboxLog
+        (Remove-MetaflowStack -StackName $name -Confirm:$false -PassThru).Status | Should -Be 'DELETE_COMPLETE'
+        (Get-SandboxCalls 'cloudformation:CreateChangeSet').Count | Should -Be 0
+    }
+
+    # Debian's awscli deletes the stack as a user would without the module (CI installs it; without it the test is skipped, said so).
+    It 'a protected database refuses a delete that did not turn protection off (the sandbox as RDS does)' -Skip:(-not $script:haveCli) {
+        $name = New-TestStackName 'rmraw'
+        $s = New-MetaflowStack -StackName $name -NoSagemaker
+        & /usr/bin/aws --endpoint-url $script:SandboxUrl --region us-east-1 cloudformation delete-stack --stack-name $name 2>&1 | Out-Null
+        $LASTEXITCODE | Should -Be 0
+        Wait-MetaflowStack -StackName $s.StackId -ErrorAction SilentlyContinue | Out-Null
+        $after = Get-MetaflowStack $s.StackId
+        $after.Status | Should -Be 'DELETE_FAILED'
+        (Get-MetaflowStackEvent -StackName $s.StackId | Where-Object { $_.LogicalResourceId -eq 'RDSMasterInstance' -and $_.ResourceStatus -eq 'DELETE_FAILED' }).ResourceStatusReason |
+            Should -Match 'Cannot delete protected DB Instance'
+        (Remove-MetaflowStack -StackName $s.StackId -RetainResource RDSMasterInstance -Confirm:$false -PassThru).Status | Should -Be 'DELETE_COMPLETE'
     }
 
     It 'changes nothing with -WhatIf' {

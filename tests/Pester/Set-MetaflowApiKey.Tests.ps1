@@ -62,7 +62,7 @@ Stop-Transcript | Out-Null
 
     It 'says clearly that a stack deployed without APIBasicAuth has no key' {
         $plain = New-TestStackName 'nokey'
-        New-MetaflowStack -StackName $plain -DisableApiKey -NoSagemaker | Out-Null
+        New-MetaflowStack -StackName $plain -DisableApiKey -ApiAllowedCidr 127.0.0.1/32 -NoSagemaker | Out-Null
         try {
             { Set-MetaflowApiKey -StackName $plain -MetaflowHome $script:mfHome -ErrorAction Stop } |
                 Should -Throw -ErrorId 'FeatureNotDeployed,MetaflowAws.Cmdlets.Commands.SetMetaflowApiKey' -ExpectedMessage '*without APIBasicAuth*'

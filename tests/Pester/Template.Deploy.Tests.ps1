@@ -4,7 +4,7 @@ BeforeDiscovery {
         @{ Variant = 'defaults'; Params = @{}; Present = @('ApiKeyId', 'SageMakerNoteBookURL', 'ECSFargateExecutionRoleArn'); Absent = @('MetaflowUserRoleArn') }
         @{ Variant = 'BatchType=fargate'; Params = @{ BatchType = 'fargate' }; Present = @('ECSFargateExecutionRoleArn', 'ApiKeyId'); Absent = @('MetaflowUserRoleArn') }
         @{ Variant = 'EnableSagemaker=false'; Params = @{ NoSagemaker = $true }; Present = @('ApiKeyId'); Absent = @('SageMakerNoteBookURL') }
-        @{ Variant = 'APIBasicAuth=false'; Params = @{ DisableApiKey = $true }; Present = @('SageMakerNoteBookURL'); Absent = @('ApiKeyId') }
+        @{ Variant = 'APIBasicAuth=false'; Params = @{ DisableApiKey = $true; ApiAllowedCidr = '127.0.0.1/32' }; Present = @('SageMakerNoteBookURL'); Absent = @('ApiKeyId') }
         @{ Variant = 'CustomRole=true'; Params = @{ EnableCustomRole = $true }; Present = @('MetaflowUserRoleArn', 'ApiKeyId'); Absent = @() }
     )
 }

@@ -130,25 +130,25 @@ Describe 'Stacks of the upstream template' {
         It 'leaves every setting of the Metaflow config as it was; Export adds the execution role, then every check passes' {
             $checks = Test-MetaflowStack $script:name -MetaflowHome $script:mfHome
             @($checks | Where-Object { -not $_.Passed } | ForEach-Object { "$($_.Name): $($_.Detail)" }) |
-                Should -Be @("MetaflowConfig: $(Join-Path $script:mfHome 'config.json') differs from the stack in: METAFLOW_ECS_FARGATE_EXECUTION_ROLE; run Export-MetaflowConfig") -Because 'our template adds the execution role output the upstream one lacks; nothing else differs'
+                Should -Be @("MetaflowConfig: $(Join-Path $script:mfHome 'config.json') differs from the stack in: METAFLOW_ECS_FARGATE_EXECUTION_ROLE, METAFLOW_SFN_STATE_MACHINE_PREFIX; run Export-MetaflowConfig") -Because 'our template adds the execution role and the state machine prefix outputs the upstream one lacks; nothing else differs'
             Export-MetaflowConfig -StackName $script:name -MetaflowHome $script:mfHome
             $configAfter = Get-Content (Join-Path $script:mfHome 'config.json') -Raw | ConvertFrom-Json -AsHashtable
             foreach ($key in $script:configBefore.Keys) {
                 $configAfter[$key] | Should -Be $script:configBefore[$key] -Because "$key is a setting the stack had before (the API key included)"
             }
-            @($configAfter.Keys | Where-Object { -not $script:configBefore.ContainsKey($_) }) | Should -Be @('METAFLOW_ECS_FARGATE_EXECUTION_ROLE')
+            @($configAfter.Keys | Where-Object { -not $script:configBefore.ContainsKey($_) } | Sort-Object) | Should -Be @('METAFLOW_ECS_FARGATE_EXECUTION_ROLE', 'METAFLOW_SFN_STATE_MACHINE_PREFIX')
             $checks = Test-MetaflowStack $script:name -MetaflowHome $script:mfHome
             $checks | Where-Object { -not $_.Passed } | ForEach-Object { "$($_.Name): $($_.Detail)" } | Should -BeNullOrEmpty
         }
 
         It 'deploys the kept stage when the API key setting changes afterwards, so the change reaches the clients' {
             $apiId = ([uri](Get-OutputTable $script:name).ServiceUrl).Host.Split('.')[0]
-            Update-MetaflowStack -StackName $script:name -DisableApiKey -WhatIf -WarningVariable w 3>$null
+            Update-MetaflowStack -StackName $script:name -DisableApiKey -ApiAllowedCidr 127.0.0.1/32 -WhatIf -WarningVariable w 3>$null
             ($w -join "`n") | Should -Match ([regex]::Escape("deploys them to that stage (API Gateway CreateDeployment on API $apiId)"))
             $stack = Get-MetaflowStack $script:name
             (Invoke-StackApi $stack 'ping').Status | Should -Be 403 -Because 'the key is still required'
             Clear-SandboxLog
-            $updated = Update-MetaflowStack -StackName $script:name -DisableApiKey -Confirm:$false -InformationVariable info -WarningAction SilentlyContinue
+            $updated = Update-MetaflowStack -StackName $script:name -DisableApiKey -ApiAllowedCidr 127.0.0.1/32 -Confirm:$false -InformationVariable info -WarningAction SilentlyContinue
             $updated.Parameters['APIBasicAuth'] | Should -Be 'false'
             ($info -join "`n") | Should -Match "Deployed the API's methods to stage 'api'.*APIBasicAuth=false now applies"
             @(Get-SandboxCalls 'apigateway:CreateDeployment').Count | Should -Be 1
