@@ -65,7 +65,8 @@ Describe 'Deploy, update and remove under transient faults' {
 
 Describe 'A long wait with credentials that expire' {
     It 'survives its assume-role session expiring mid-wait: new credentials, then the wait goes on' {
-        New-MetaflowStack -StackName refreshrole -EnableCustomRole -NoSagemaker -ErrorAction SilentlyContinue | Out-Null
+        # The profile assumes the user role with the sandbox's own user: no MFA for that (the test is about the refresh).
+        New-MetaflowStack -StackName refreshrole -EnableCustomRole -UserRoleWithoutMfa -NoSagemaker -ErrorAction SilentlyContinue | Out-Null
         (Get-MetaflowStack refreshrole).Status | Should -Be 'CREATE_COMPLETE'
         $name = New-TestStackName 'longwait'
         Set-SandboxTimeScale 0.01 # a create of several seconds, outliving the 2 s the session is given

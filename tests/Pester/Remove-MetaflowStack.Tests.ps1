@@ -23,7 +23,7 @@ Describe 'Remove-MetaflowStack' {
         New-MetaflowStack -StackName $name -NoSagemaker | Out-Null
         (Get-MetaflowStack $name).Parameters['DeletionProtection'] | Should -Be 'true'
         Clear-SandboxLog
-        $said = Remove-MetaflowStack -StackName $name -WhatIf 6>&1 | Out-String
+        $said = (Invoke-ChildPwsh "Import-Module '$($env:METAFLOWAWS_MODULE)'; Remove-MetaflowStack -StackName $name -WhatIf").Output -replace '\s+', ' '
         $said | Should -Match "Turn off the stack's deletion protection \(RDSMasterInstance\) with an update that changes nothing else, then Delete stack"
         (Get-SandboxLog).mutating | Should -Be 0
         $gone = Remove-MetaflowStack -StackName $name -Confirm:$false -PassThru

@@ -150,7 +150,7 @@ Describe 'Stacks of the upstream template' {
             Clear-SandboxLog
             $updated = Update-MetaflowStack -StackName $script:name -DisableApiKey -ApiAllowedCidr 127.0.0.1/32 -Confirm:$false -InformationVariable info -WarningAction SilentlyContinue
             $updated.Parameters['APIBasicAuth'] | Should -Be 'false'
-            ($info -join "`n") | Should -Match "Deployed the API's methods to stage 'api'.*APIBasicAuth=false now applies"
+            ($info -join "`n") | Should -Match "Deployed the API to stage 'api'.*APIBasicAuth=false and the allow-list 127\.0\.0\.1/32 now apply"
             @(Get-SandboxCalls 'apigateway:CreateDeployment').Count | Should -Be 1
             (Invoke-StackApi $updated 'ping').Status | Should -Be 200 -Because 'the stage now serves the methods without a key'
         }

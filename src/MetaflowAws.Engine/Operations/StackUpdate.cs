@@ -165,13 +165,16 @@ public sealed class StackUpdate(AwsSession session, StackService service)
         foreach (var (name, value) in parameters) after[name] = value;
         if (!PostDeploy.KeptStageService.NeedsDeployment(current.Parameters, after)) yield break;
         var api = PostDeploy.KeptStageService.ApiIdOf(current) ?? "<api id>";
-        if (after.GetValueOrDefault(MetaflowParameters.ApiAllowListParameter) != current.Parameters.GetValueOrDefault(MetaflowParameters.ApiAllowListParameter)
-            && after.ContainsKey(MetaflowParameters.ApiAllowListParameter))
-            yield return $"The API's resource policy changes (ApiAllowedCidrs '{after.GetValueOrDefault(MetaflowParameters.ApiAllowListParameter)}'), and a stage serves the policy it was " +
-                         $"deployed with: after the update, Update-MetaflowStack deploys the API to its stage 'api' (API Gateway CreateDeployment on API {api}).";
-        else
-            yield return $"APIBasicAuth={after[MetaflowParameters.ApiKeyParameter]} changes the API's methods, and the stage 'api' serves them (and the resource policy) " +
-                         $"as they were deployed: after the update, Update-MetaflowStack deploys them to that stage (API Gateway CreateDeployment on API {api}).";
+        var changes = new List<string>();
+        if (after.GetValueOrDefault(MetaflowParameters.ApiKeyParameter) != current.Parameters.GetValueOrDefault(MetaflowParameters.ApiKeyParameter))
+            changes.Add($"APIBasicAuth={after[MetaflowParameters.ApiKeyParameter]} changes the API's methods");
+        if (after.ContainsKey(MetaflowParameters.ApiAllowListParameter)
+            && after.GetValueOrDefault(MetaflowParameters.ApiAllowListParameter) != current.Parameters.GetValueOrDefault(MetaflowParameters.ApiAllowListParameter))
+            changes.Add($"the API's resource policy changes (ApiAllowedCidrs '{after[MetaflowParameters.ApiAllowListParameter]}')");
+        if (changes.Count == 0) changes.Add("the API key changes");
+        var what = string.Join(" and ", changes);
+        yield return $"{char.ToUpperInvariant(what[0])}{what[1..]}, and the stage 'api' serves the methods and the policy as they were deployed: " +
+                     $"after the update, Update-MetaflowStack deploys them to that stage (API Gateway CreateDeployment on API {api}).";
     }
 
     /// <summary>
