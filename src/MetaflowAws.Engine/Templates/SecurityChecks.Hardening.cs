@@ -228,12 +228,16 @@ public static partial class SecurityChecks
             if (Get(statement, "Effect") is not "Allow") continue;
             var services = Values(Get(Get(statement, "Principal"), "Service")).OfType<string>().Where(DeputyServices.Contains).ToList();
             if (services.Count == 0) continue;
-            var keys = Map(Get(statement, "Condition"))?.Values.SelectMany(v => Map(v)?.Keys.AsEnumerable() ?? []) ?? [];
+            var keys = ConditionKeys(statement);
             if (keys.Any(k => k.Equals("aws:SourceAccount", StringComparison.OrdinalIgnoreCase) || k.Equals("aws:SourceArn", StringComparison.OrdinalIgnoreCase))) continue;
             findings.Add(new(ServiceTrustScoped, statementPath,
                 $"{string.Join(", ", services)} may assume the role for anyone's resources: add Condition StringEquals aws:SourceAccount !Ref AWS::AccountId (and ArnLike aws:SourceArn for this stack's resources)."));
         }
     }
+
+    /// <summary>The context keys a statement's Condition tests, under any operator.</summary>
+    private static IEnumerable<string> ConditionKeys(object? statement)
+        => Map(Get(statement, "Condition"))?.Values.SelectMany(v => Map(v)?.Keys.AsEnumerable() ?? []) ?? [];
 
     private static void CheckPassRole(object? document, string path, List<TemplateFinding> findings)
     {
@@ -241,7 +245,7 @@ public static partial class SecurityChecks
         {
             if (!Alternatives(Get(statement, "Effect")).Contains("Allow")) continue;
             if (!Values(Get(statement, "Action")).OfType<string>().Any(a => RolePolicies.Glob(a, "iam:PassRole", ignoreCase: true))) continue;
-            var keys = Map(Get(statement, "Condition"))?.Values.SelectMany(v => Map(v)?.Keys.AsEnumerable() ?? []) ?? [];
+            var keys = ConditionKeys(statement);
             if (keys.Any(k => k.Equals("iam:PassedToService", StringComparison.OrdinalIgnoreCase))) continue;
             findings.Add(new(PassRoleToItsService, statementPath,
                 "The statement lets the role be passed to any service (to Lambda or EC2, to act with it there): add Condition StringEquals iam:PassedToService with the service it is for."));
